@@ -1,0 +1,5 @@
+"""``python -m ecr_lifecycle``: the command line."""
+
+from ecr_lifecycle.cli.main import run
+
+raise SystemExit(run())

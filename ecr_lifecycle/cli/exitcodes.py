@@ -1,0 +1,7 @@
+"""One exit-code table for every command (documented in the README)."""
+
+OK = 0  # done; for validate: valid (warnings allowed)
+INVALID = 1  # invalid input: policy, config, templates or inventory content
+USAGE = 2  # usage error: bad flags, unreadable or non-JSON/YAML file
+GUARD = 3  # a safety guard tripped (in-use images, --max-expire-percent)
+CHANGES = 4  # changes or drift found (only with --detailed-exitcode, or for drift)

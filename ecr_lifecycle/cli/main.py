@@ -1,0 +1,44 @@
+"""Argument parsing and dispatch. Each command lives in its own module under ``cli``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.cli.errors import CliError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage dump: the usage is one --help away.
+        self.exit(exitcodes.USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ecr_lifecycle.cli import cmd_preview, cmd_render, cmd_validate
+
+    parser = _Parser(prog="python -m ecr_lifecycle", description="ECR lifecycle policies as code.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cmd_validate.register(sub)
+    cmd_render.register(sub)
+    cmd_preview.register(sub)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return exitcodes.OK

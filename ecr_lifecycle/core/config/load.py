@@ -1,0 +1,233 @@
+"""Load ``repositories.yaml`` and the template library into a validated ``Fleet``.
+
+Every problem is collected and raised together as one ``SourceError``; each message
+names the file, line and JSON path. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose
+from ecr_lifecycle.core.config.matching import GlobError, glob_to_regex
+from ecr_lifecycle.core.config.model import (
+    Backend,
+    ComposedPolicy,
+    CreationTemplate,
+    Fleet,
+    RepositoryEntry,
+    Target,
+    TargetPlan,
+)
+from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
+from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
+from ecr_lifecycle.core.templates.library import Template, load_library
+
+DEFAULT_CONFIG = "repositories.yaml"
+CONFIG_ENV = "ECR_LIFECYCLE_CONFIG"
+DEFAULT_APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION")
+
+Path = tuple[str | int, ...]
+
+
+def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> str:
+    """The config file to use: the flag, else ``$ECR_LIFECYCLE_CONFIG``, else ``repositories.yaml``."""
+    env = os.environ if environ is None else environ
+    return explicit or env.get(CONFIG_ENV) or DEFAULT_CONFIG
+
+
+def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
+    """Load and validate everything. ``environ`` fills ``${VAR}`` endpoint values (default: none set)."""
+    doc = load_yaml(path, read_file(path, "config file"))
+    if not isinstance(doc.data, dict):
+        raise SourceError([f"{path}:1: the config must be a YAML mapping with 'version' and 'targets'"])
+    errors = schema_errors(doc, packaged_schema("ecr_lifecycle.core.config.schema", "repositories.schema.json"))
+    if errors:
+        raise SourceError(errors)
+    policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
+    library = load_library(policies_dir)
+    return _Builder(doc, library, environ or {}).build()
+
+
+class _Builder:
+    def __init__(self, doc: Document, library: dict[str, Template], environ: Mapping[str, str]) -> None:
+        self.doc = doc
+        self.environ = environ
+        self.data: dict[str, Any] = doc.data
+        self.library = library
+        self.errors: list[str] = []
+        self._cache: dict[str, ComposedPolicy] = {}
+
+    def build(self) -> Fleet:
+        targets = self._targets()
+        names = [t.name for t in targets]
+        repositories = list(self._repositories(names))
+        creation = list(self._creation_templates(names))
+        if self.errors:
+            raise SourceError(self.errors)
+        plans = {t.name: _plan(t, repositories, creation) for t in targets}
+        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans)
+
+    def _targets(self) -> list[Target]:
+        out: list[Target] = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(self.data["targets"]):
+            name = raw["name"]
+            if name in seen:
+                self.errors.append(f"{self.doc.where(['targets', i, 'name'])}: target {name!r} is already defined "
+                                   f"at targets[{seen[name]}]; target names must be unique")
+                continue
+            seen[name] = i
+            b = raw.get("backend") or {"type": "local"}
+            backend = Backend(
+                kind=b["type"],
+                path=b.get("path", f"terraform.{name}.tfstate") if b["type"] == "local" else None,
+                bucket=b.get("bucket"),
+                key=b.get("key"),
+                region=b.get("region"),
+                encrypt=b.get("encrypt", True),
+                use_lockfile=b.get("use_lockfile", True),
+                role_arn=b.get("role_arn"),
+            )
+            endpoints = tuple(
+                (service, self._expand_env(url, ["targets", i, "endpoints", service]))
+                for service, url in sorted((raw.get("endpoints") or {}).items())
+            )
+            out.append(Target(name, raw["region"], backend, raw.get("account_id"), raw.get("role_arn"),
+                              raw.get("profile"), endpoints))
+        return out
+
+    def _expand_env(self, value: str, path: list[str | int]) -> str:
+        if not value.startswith("${"):
+            return value
+        variable = value[2:-1]
+        if variable not in self.environ:
+            self.errors.append(f"{self.doc.where(path)}: environment variable {variable} is not set")
+            return value
+        return self.environ[variable]
+
+    def _entry_targets(self, raw: dict[str, Any], path: Path, all_targets: list[str]) -> list[str]:
+        wanted = raw.get("targets")
+        if wanted is None:
+            return all_targets
+        for j, name in enumerate(wanted):
+            if name not in all_targets:
+                self.errors.append(f"{self.doc.where([*path, 'targets', j])}: unknown target {name!r} "
+                                   f"(defined: {', '.join(all_targets)})")
+        return [t for t in wanted if t in all_targets]
+
+    def _spec(self, raw: dict[str, Any], path: Path) -> EntrySpec:
+        defaults = self.data.get("defaults") or {}
+        own = "templates" in raw or "rules" in raw
+        src, src_path = (raw, path) if own else (defaults, ("defaults",))
+        uses = []
+        for j, item in enumerate(src.get("templates") or []):
+            use_path = (*src_path, "templates", j)
+            if isinstance(item, str):
+                uses.append(TemplateUse(item, use_path, {}))
+            else:
+                uses.append(TemplateUse(item["name"], (*use_path, "name"), _params(item.get("params"), (*use_path, "params"))))
+        inline = tuple((r, (*src_path, "rules", j)) for j, r in enumerate(src.get("rules") or []))
+        return EntrySpec(
+            path=path,
+            uses=tuple(uses),
+            params=_params(raw.get("params"), (*path, "params")),
+            default_params=_params(defaults.get("params"), ("defaults", "params")),
+            inline_rules=inline,
+        )
+
+    def _compose(self, spec: EntrySpec, label: str) -> ComposedPolicy | None:
+        key = json.dumps(
+            [
+                [(u.name, {k: v.value for k, v in u.params.items()}) for u in spec.uses],
+                {k: v.value for k, v in spec.params.items()},
+                {k: v.value for k, v in spec.default_params.items()},
+                [plain(r) for r, _ in spec.inline_rules],
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            composed = compose(spec, self.doc, self.library, label)
+        except ComposeError as exc:
+            self.errors.extend(m for m in exc.messages if m not in self.errors)
+            return None
+        self._cache[key] = composed
+        return composed
+
+    def _repositories(self, all_targets: list[str]) -> Iterator[RepositoryEntry]:
+        seen: dict[tuple[str, str], str] = {}
+        for i, raw in enumerate(self.data.get("repositories") or []):
+            path: Path = ("repositories", i)
+            where = self.doc.where(path)
+            name, pattern = raw.get("name"), raw.get("pattern")
+            exclude = tuple(raw.get("exclude") or ())
+            if name is not None and exclude:
+                self.errors.append(f"{self.doc.where([*path, 'exclude'])}: 'exclude' only goes with 'pattern'")
+            for glob, gpath in [(pattern, [*path, "pattern"])] + [(e, [*path, "exclude", j]) for j, e in enumerate(exclude)]:
+                if glob is None:
+                    continue
+                try:
+                    glob_to_regex(glob)
+                except GlobError as exc:
+                    self.errors.append(f"{self.doc.where(gpath)}: {exc}")
+            targets = self._entry_targets(raw, path, all_targets)
+            label = name if name is not None else f"pattern {pattern}"
+            identity = name if name is not None else f"pattern {pattern} exclude {sorted(exclude)}"
+            for target in targets:
+                if (target, identity) in seen:
+                    what = "repository" if name is not None else "pattern"
+                    self.errors.append(f"{self.doc.where([*path, 'name' if name else 'pattern'])}: {what} {label!r} "
+                                       f"is already configured for target {target!r} at {seen[(target, identity)]}")
+                seen.setdefault((target, identity), where.rsplit(": ", 1)[0])
+            composed = self._compose(self._spec(raw, path), label)
+            if composed is None:
+                continue
+            for target in targets:
+                yield RepositoryEntry(target, composed, where, name, pattern, exclude)
+
+    def _creation_templates(self, all_targets: list[str]) -> Iterator[CreationTemplate]:
+        seen: dict[tuple[str, str], str] = {}
+        for i, raw in enumerate(self.data.get("creation_templates") or []):
+            path: Path = ("creation_templates", i)
+            where = self.doc.where(path)
+            prefix = raw["prefix"]
+            targets = self._entry_targets(raw, path, all_targets)
+            for target in targets:
+                if (target, prefix) in seen:
+                    self.errors.append(f"{self.doc.where([*path, 'prefix'])}: creation template prefix {prefix!r} "
+                                       f"is already configured for target {target!r} at {seen[(target, prefix)]}")
+                seen.setdefault((target, prefix), where.rsplit(": ", 1)[0])
+            composed = self._compose(self._spec(raw, path), f"creation template {prefix}")
+            if composed is None:
+                continue
+            applied_for = tuple(sorted(raw.get("applied_for") or DEFAULT_APPLIED_FOR))
+            for target in targets:
+                yield CreationTemplate(target, prefix, applied_for, composed, where, raw.get("description"))
+
+
+def _params(raw: Any, path: Path) -> dict[str, ParamValue]:
+    if not isinstance(raw, dict):
+        return {}
+    return {k: ParamValue(plain(v), (*path, k)) for k, v in raw.items()}
+
+
+def _plan(target: Target, repositories: list[RepositoryEntry], creation: list[CreationTemplate]) -> TargetPlan:
+    mine = [r for r in repositories if r.target == target.name]
+    named = {r.name: r.composed.key for r in sorted(mine, key=lambda r: r.name or "") if r.name is not None}
+    patterns = tuple(p for p in (r.as_pattern() for r in mine) if p is not None)
+    templates = tuple(sorted((c for c in creation if c.target == target.name), key=lambda c: c.prefix))
+    texts = {r.composed.key: r.composed.text for r in mine}
+    return TargetPlan(
+        target=target,
+        named=named,
+        patterns=patterns,
+        policies=dict(sorted(texts.items())),
+        creation_templates=templates,
+    )

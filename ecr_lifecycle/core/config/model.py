@@ -1,0 +1,155 @@
+"""The validated fleet: targets, composed policies per repository entry, and per-target plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from ecr_lifecycle.core.config.matching import PatternEntry, resolve
+from ecr_lifecycle.core.policy.findings import Finding
+from ecr_lifecycle.core.policy.model import Policy
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a target's Terraform state lives: ``local`` (default) or ``s3``."""
+
+    kind: str
+    path: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+    region: str | None = None
+    encrypt: bool = True
+    use_lockfile: bool = True
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One AWS account and region; one Terraform stack."""
+
+    name: str
+    region: str
+    backend: Backend
+    account_id: str | None = None
+    role_arn: str | None = None
+    profile: str | None = None
+    endpoints: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_local(self) -> bool:
+        """True when every endpoint is on loopback: a local emulator, never real AWS."""
+        if not self.endpoints:
+            return False
+        for _, url in self.endpoints:
+            host = urlparse(url).hostname or ""
+            if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    priority: int
+    origin: str  # "template keep-last" or "inline rules"
+
+
+@dataclass(frozen=True)
+class ComposedPolicy:
+    policy: Policy
+    text: str  # canonical rendering, exactly what is deployed
+    sources: tuple[RuleSource, ...]
+    warnings: tuple[Finding, ...]
+    templates: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Content address: entries with byte-identical policies share one Terraform local."""
+        import hashlib
+
+        return "p" + hashlib.sha256(self.text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RepositoryEntry:
+    """A ``repositories`` entry resolved for one target."""
+
+    target: str
+    composed: ComposedPolicy
+    where: str  # "repositories.yaml:12: repositories[3]"
+    name: str | None = None
+    pattern: str | None = None
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else f"pattern {self.pattern}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}/{self.label}"
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return self.composed.warnings
+
+    def as_pattern(self) -> PatternEntry | None:
+        if self.pattern is None:
+            return None
+        return PatternEntry(self.pattern, self.exclude, self.composed.key)
+
+
+@dataclass(frozen=True)
+class CreationTemplate:
+    target: str
+    prefix: str
+    applied_for: tuple[str, ...]
+    composed: ComposedPolicy
+    where: str
+    description: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}/creation-template {self.prefix}"
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return self.composed.warnings
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    """Everything one stack needs, as plain sorted data (the stack only transcribes it)."""
+
+    target: Target
+    named: dict[str, str]  # repository name -> policy key, sorted by name
+    patterns: tuple[PatternEntry, ...]  # file order (first match wins)
+    policies: dict[str, str]  # policy key -> canonical text, sorted by key
+    creation_templates: tuple[CreationTemplate, ...]  # sorted by prefix
+
+    def resolve(self, names: list[str]) -> dict[str, str]:
+        return resolve(names, self.named, self.patterns)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    source: str
+    targets: tuple[Target, ...]
+    repositories: tuple[RepositoryEntry, ...]
+    creation_templates: tuple[CreationTemplate, ...]
+    plans: dict[str, TargetPlan] = field(default_factory=dict)
+
+    def all_policies(self) -> tuple[RepositoryEntry | CreationTemplate, ...]:
+        return self.repositories + self.creation_templates
+
+    def entry_for(self, target: str, repository: str) -> RepositoryEntry | None:
+        """The entry that gives ``repository`` its policy in ``target``: exact name, else first pattern."""
+        entries = [e for e in self.repositories if e.target == target]
+        for entry in entries:
+            if entry.name == repository:
+                return entry
+        for entry in entries:
+            pattern = entry.as_pattern()
+            if pattern is not None and pattern.matches(repository):
+                return entry
+        return None

@@ -1,0 +1,1 @@
+"""Shared, parameterised policy templates (``policies/*.yaml``) and their expansion."""

@@ -1,0 +1,83 @@
+"""Load the template library: one YAML file per template, checked against ``template.schema.json``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
+from ecr_lifecycle.core.templates.expand import placeholders
+from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, read_file
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parameterised list of rules. ``parameters`` maps a name to its JSON Schema."""
+
+    name: str
+    doc: Document
+    description: str
+    parameters: dict[str, dict[str, Any]]
+    rules: tuple[Any, ...]
+
+    @property
+    def params_schema(self) -> dict[str, Any]:
+        required = sorted(k for k, v in self.parameters.items() if "default" not in v)
+        return {"type": "object", "properties": self.parameters, "required": required}
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: v["default"] for k, v in self.parameters.items() if "default" in v}
+
+
+def load_library(directory: str) -> dict[str, Template]:
+    """Every ``*.yaml`` in ``directory``, by file name without the extension."""
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
+    except FileNotFoundError:
+        raise SourceError([f"{directory}: policy template folder not found"]) from None
+    except NotADirectoryError:
+        raise SourceError([f"{directory}: not a folder"]) from None
+    library: dict[str, Template] = {}
+    problems: list[str] = []
+    schema = packaged_schema("ecr_lifecycle.core.templates", "template.schema.json")
+    for file_name in names:
+        path = os.path.join(directory, file_name)
+        name = file_name.rsplit(".", 1)[0]
+        try:
+            doc = load_yaml(path, read_file(path, "policy template"))
+        except SourceError as exc:
+            problems.extend(exc.messages)
+            continue
+        errors = schema_errors(doc, schema)
+        for pname, pschema in (doc.data.get("parameters") or {}).items() if isinstance(doc.data, dict) else ():
+            try:
+                jsonschema.Draft202012Validator.check_schema(pschema)
+            except jsonschema.SchemaError as exc:
+                errors.append(f"{doc.where(['parameters', pname])}: not a valid JSON Schema: {exc.message}")
+            else:
+                if "default" in pschema:
+                    bad = jsonschema.Draft202012Validator(pschema).iter_errors(pschema["default"])
+                    errors.extend(f"{doc.where(['parameters', pname, 'default'])}: {e.message}" for e in bad)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("parameters") or {}, dict):
+            declared = set(doc.data.get("parameters") or {})
+            for i, rule in enumerate(doc.data.get("rules") or []):
+                for missing in sorted(placeholders(rule) - declared):
+                    errors.append(f"{doc.where(['rules', i])}: placeholder ${{{missing}}} is not a declared parameter")
+        if name in library:
+            errors.append(f"{path}:1: template {name!r} is defined twice (.yaml and .yml)")
+        if errors:
+            problems.extend(errors)
+            continue
+        library[name] = Template(
+            name=name,
+            doc=doc,
+            description=doc.data["description"],
+            parameters=dict(doc.data.get("parameters") or {}),
+            rules=tuple(doc.data["rules"]),
+        )
+    if problems:
+        raise SourceError(problems)
+    return library

@@ -1,0 +1,18 @@
+"""``data "aws_ecr_repositories"`` (hashicorp/aws 5.30+): every repository name, read at plan time."""
+
+from __future__ import annotations
+
+from cdktf import TerraformDataSource, TerraformProvider
+from constructs import Construct
+
+from stacks._attributes import AttributesMixin
+
+
+class DataEcrRepositories(AttributesMixin, TerraformDataSource):
+    def __init__(self, scope: Construct, id_: str, *, provider: TerraformProvider) -> None:
+        super().__init__(scope, id_, terraform_resource_type="aws_ecr_repositories", provider=provider)
+        self._tf_attributes = {}
+
+    @property
+    def names_expression(self) -> str:
+        return f"data.aws_ecr_repositories.{self.friendly_unique_id}.names"

@@ -1,0 +1,97 @@
+"""One Terraform stack per target: provider, backend, policies as data, two ``for_each`` resources.
+
+Design for fleets of thousands: each distinct policy text appears once (``local.policies``,
+keyed by content hash); repositories map to a key. Exact names are a static map;
+patterns are resolved at plan time over ``data.aws_ecr_repositories`` with the regexes
+the core compiled, so repositories created later get their policy on the next plan.
+Resource addresses are ``aws_ecr_lifecycle_policy.this["<repository>"]`` whichever way a
+repository was matched, so adding, removing or reordering entries never churns others.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from cdktf import LocalBackend, S3Backend, TerraformLocal, TerraformStack
+from constructs import Construct
+
+from ecr_lifecycle.core.config.matching import glob_to_regex
+from ecr_lifecycle.core.config.model import Backend, TargetPlan
+from stacks.aws_provider import AwsProvider
+from stacks.ecr_lifecycle_policy import EcrLifecyclePolicy
+from stacks.ecr_repositories import DataEcrRepositories
+from stacks.ecr_repository_creation_template import EcrRepositoryCreationTemplate
+
+
+class TargetStack(TerraformStack):
+    def __init__(self, scope: Construct, plan: TargetPlan, *, state_dir: str) -> None:
+        super().__init__(scope, plan.target.name)
+        _backend(self, plan.target.backend, state_dir)
+        provider = AwsProvider(self, plan.target)
+        TerraformLocal(self, "policies", plan.policies)
+        TerraformLocal(self, "repositories", plan.named)
+        for_each = "${local.repositories}"
+        if plan.patterns:
+            data = DataEcrRepositories(self, "all", provider=provider)
+            patterns = [
+                {"regex": glob_to_regex(p.glob), "exclude": [glob_to_regex(e) for e in p.exclude], "policy": p.policy_key}
+                for p in plan.patterns
+            ]
+            TerraformLocal(self, "patterns", patterns)
+            # First matching pattern wins; a name excluded by a pattern falls through to later ones.
+            TerraformLocal(
+                self,
+                "pattern_hits",
+                f"${{{{ for name in {data.names_expression} : name => "
+                "[ for p in local.patterns : p.policy if can(regex(p.regex, name)) "
+                "&& length([ for e in p.exclude : e if can(regex(e, name)) ]) == 0 ] "
+                "if !contains(keys(local.repositories), name) }}",
+            )
+            TerraformLocal(
+                self,
+                "pattern_repositories",
+                "${{ for name, hits in local.pattern_hits : name => hits[0] if length(hits) > 0 }}",
+            )
+            for_each = "${merge(local.pattern_repositories, local.repositories)}"
+        EcrLifecyclePolicy(
+            self,
+            "this",
+            provider=provider,
+            for_each=for_each,
+            repository="${each.key}",
+            policy="${local.policies[each.value]}",
+        )
+        if plan.creation_templates:
+            templates: dict[str, Any] = {
+                t.prefix: {
+                    "applied_for": list(t.applied_for),
+                    "policy": t.composed.key,
+                    "description": t.description or f"ecr-lifecycle: {', '.join(t.composed.templates) or 'inline rules'}",
+                }
+                for t in plan.creation_templates
+            }
+            TerraformLocal(self, "creation_templates", templates)
+            EcrRepositoryCreationTemplate(
+                self,
+                "creation_template",
+                provider=provider,
+                for_each="${local.creation_templates}",
+                prefix="${each.key}",
+                applied_for="${each.value.applied_for}",
+                lifecycle_policy="${local.policies[each.value.policy]}",
+                description="${each.value.description}",
+            )
+
+
+def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:
+    if backend.kind == "s3":
+        assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
+        S3Backend(stack, bucket=backend.bucket, key=backend.key, region=backend.region, encrypt=backend.encrypt,
+                  role_arn=backend.role_arn)
+        if backend.use_lockfile:
+            stack.add_override("terraform.backend.s3.use_lockfile", True)
+        return
+    # A relative path keeps cdk.tf.json identical across checkouts; Terraform runs in the stack's folder.
+    assert backend.path
+    LocalBackend(stack, path=os.path.join(state_dir, backend.path))
