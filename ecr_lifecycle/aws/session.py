@@ -1,0 +1,32 @@
+"""boto3 clients for a target: region, profile, role, endpoint (flag, target config, AWS_ENDPOINT_URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from ecr_lifecycle.core.config.model import Target
+
+_RETRIES = Config(retries={"max_attempts": 10, "mode": "adaptive"})
+
+
+def ecr_client(target: Target | None, *, region: str | None = None, profile: str | None = None,
+               endpoint_url: str | None = None) -> Any:
+    """An ECR client. ``endpoint_url`` beats the target's; boto3 itself honours AWS_ENDPOINT_URL."""
+    session = boto3.Session(profile_name=profile or (target.profile if target else None))
+    region_name = region or (target.region if target else None)
+    endpoint = endpoint_url or (dict(target.endpoints).get("ecr") if target else None)
+    kwargs: dict[str, Any] = {"config": _RETRIES}
+    if target is not None and target.is_local and endpoint_url is None:
+        kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
+    if target is not None and target.role_arn:
+        sts = session.client("sts", region_name=region_name)
+        creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
+        kwargs.update(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+    return session.client("ecr", region_name=region_name, endpoint_url=endpoint, **kwargs)

@@ -1,0 +1,1 @@
+"""Offline preview: which images a policy would expire or archive (ECR's evaluation, simulated)."""

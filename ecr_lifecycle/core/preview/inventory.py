@@ -1,0 +1,148 @@
+"""Image inventories in the shape ``aws ecr describe-images`` prints (``{"imageDetails": [...]}``).
+
+Timestamps may be ISO 8601 strings or epoch seconds. One extra field is ours:
+``childImageDigests`` on an image index (multi-arch manifest list) lists the digests of
+the manifests it references; those are protected while the index exists.
+``imageStatus`` ARCHIVED puts an image in the archive storage class.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from ecr_lifecycle.core.policy.model import StorageClass
+
+CHILDREN_FIELD = "childImageDigests"
+
+
+class InventoryError(ValueError):
+    """Bad inventory input; the message names the file and the record."""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    repository: str
+    digest: str
+    tags: tuple[str, ...]
+    pushed_at: float  # epoch seconds
+    size: int
+    storage_class: StorageClass
+    last_pulled_at: float | None = None
+    last_archived_at: float | None = None
+    last_activated_at: float | None = None
+    children: tuple[str, ...] = ()
+    activating: bool = False  # being restored: never actioned (unverified in AWS; the safe choice)
+
+    @property
+    def effective_pushed_at(self) -> float:
+        """Push time for ordering and age: the last restore counts as a fresh push."""
+        return self.last_activated_at if self.last_activated_at is not None else self.pushed_at
+
+
+def parse_time(value: Any, where: str) -> float:
+    if isinstance(value, bool):
+        raise InventoryError(f"{where}: expected a timestamp, found a boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InventoryError(f"{where}: {value!r} is neither ISO 8601 nor epoch seconds") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.timestamp()
+    raise InventoryError(f"{where}: expected a timestamp, found {type(value).__name__}")
+
+
+def _optional_time(raw: dict[str, Any], key: str, where: str) -> float | None:
+    value = raw.get(key)
+    return None if value is None else parse_time(value, f"{where}.{key}")
+
+
+def parse_image(raw: Any, where: str) -> Image:
+    if not isinstance(raw, dict):
+        raise InventoryError(f"{where}: expected an object")
+    repository = raw.get("repositoryName")
+    digest = raw.get("imageDigest")
+    if not isinstance(repository, str) or not repository:
+        raise InventoryError(f"{where}.repositoryName: missing or not a string")
+    if not isinstance(digest, str) or not digest:
+        raise InventoryError(f"{where}.imageDigest: missing or not a string")
+    if "imagePushedAt" not in raw:
+        raise InventoryError(f"{where}.imagePushedAt: missing")
+    tags = raw.get("imageTags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InventoryError(f"{where}.imageTags: expected a list of strings")
+    size = raw.get("imageSizeInBytes", 0)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise InventoryError(f"{where}.imageSizeInBytes: expected a whole number of bytes")
+    status = raw.get("imageStatus", "ACTIVE")
+    if status not in ("ACTIVE", "ARCHIVED", "ACTIVATING"):
+        raise InventoryError(f"{where}.imageStatus: {status!r} is not ACTIVE, ARCHIVED or ACTIVATING")
+    children = raw.get(CHILDREN_FIELD) or []
+    if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
+        raise InventoryError(f"{where}.{CHILDREN_FIELD}: expected a list of digests")
+    return Image(
+        repository=repository,
+        digest=digest,
+        tags=tuple(tags),
+        pushed_at=parse_time(raw["imagePushedAt"], f"{where}.imagePushedAt"),
+        size=size,
+        storage_class=StorageClass.ARCHIVE if status == "ARCHIVED" else StorageClass.STANDARD,
+        last_pulled_at=_optional_time(raw, "lastRecordedPullTime", where),
+        last_archived_at=_optional_time(raw, "lastArchivedAt", where),
+        last_activated_at=_optional_time(raw, "lastActivatedAt", where),
+        children=tuple(children),
+        activating=status == "ACTIVATING",
+    )
+
+
+def parse_inventory(data: Any, source: str) -> list[Image]:
+    if not isinstance(data, dict) or not isinstance(data.get("imageDetails"), list):
+        raise InventoryError(f"{source}: expected an object with an 'imageDetails' list (aws ecr describe-images output)")
+    return [parse_image(raw, f"{source}: imageDetails[{i}]") for i, raw in enumerate(data["imageDetails"])]
+
+
+def inventory_files(paths: list[str]) -> list[str]:
+    """Expand folders into their ``*.json`` files (recursively, sorted)."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".json"))
+        else:
+            files.append(path)
+    return files
+
+
+def load_inventory(paths: list[str]) -> list[Image]:
+    images: list[Image] = []
+    for path in inventory_files(paths):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            raise InventoryError(f"{path}: inventory file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InventoryError(f"{path}: cannot read: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise InventoryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        images.extend(parse_inventory(data, path))
+    seen: dict[tuple[str, str], None] = {}
+    for image in images:
+        key = (image.repository, image.digest)
+        if key in seen:
+            raise InventoryError(f"repository {image.repository}: image {image.digest} is listed twice")
+        seen[key] = None
+    return images

@@ -1,0 +1,90 @@
+"""Deterministic synthetic data: realistic image inventories and large fleet configs.
+
+Same seed, same output, on every machine: the bundled example inventory and the
+benchmarks are generated from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import datetime, timezone
+from typing import Any
+
+DAY = 86_400
+
+
+def _digest(*parts: object) -> str:
+    return "sha256:" + hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def repository_images(repository: str, now: float, rng: random.Random, count: int,
+                      *, registry_id: str = "123456789012", epoch: bool = False) -> list[dict[str, Any]]:
+    """A service's history: releases, main builds, feature branches and untagged leftovers over ~8 months."""
+    images = []
+    base_size = rng.randint(40, 900) * 1024 * 1024
+    release = [1, rng.randint(0, 9), 0]
+    for n in range(count):
+        age_days = (count - n) * (240 / max(count, 1)) + rng.random()
+        pushed = now - age_days * DAY
+        kind = rng.random()
+        if kind < 0.15:
+            release[2] += 1
+            if rng.random() < 0.15:
+                release = [release[0], release[1] + 1, 0]
+            tags = [f"v{release[0]}.{release[1]}.{release[2]}"]
+        elif kind < 0.55:
+            tags = [f"main-{_digest(repository, n)[7:14]}"]
+        elif kind < 0.80:
+            tags = [f"feature-{rng.choice(['login', 'search', 'billing', 'cache', 'api-v2'])}-{n}"]
+        else:
+            tags = []
+        detail: dict[str, Any] = {
+            "registryId": registry_id,
+            "repositoryName": repository,
+            "imageDigest": _digest(repository, n),
+            "imageSizeInBytes": int(base_size * rng.uniform(0.8, 1.2)),
+            "imagePushedAt": pushed if epoch else _iso(pushed),
+            "imageManifestMediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        }
+        if tags:
+            detail["imageTags"] = tags
+        if rng.random() < 0.7:
+            pulled = pushed + rng.uniform(0, min(age_days, 60)) * DAY
+            detail["lastRecordedPullTime"] = pulled if epoch else _iso(pulled)
+        images.append(detail)
+    return images
+
+
+def inventory(repositories: dict[str, int], now: float, seed: int = 7, *, epoch: bool = False) -> dict[str, Any]:
+    rng = random.Random(seed)
+    details: list[dict[str, Any]] = []
+    for name, count in sorted(repositories.items()):
+        details.extend(repository_images(name, now, rng, count, epoch=epoch))
+    return {"imageDetails": details}
+
+
+def fleet_config(repositories: int, targets: int, patterns: int) -> str:
+    """A large config in YAML using the shipped templates (for the synthesis benchmark)."""
+    lines = ["version: 1", "targets:"]
+    for t in range(targets):
+        lines += [f"  - name: target-{t}", "    region: eu-west-1", f"    account_id: '{100000000000 + t}'"]
+    lines.append("repositories:")
+    choices = [
+        "templates: [untagged-cleanup, keep-last]",
+        "templates: [untagged-cleanup, keep-releases, keep-last]\n    params: {keep: 40}",
+        "templates: [untagged-cleanup, feature-branches, keep-last]\n    params: {days: 10}",
+        "templates: [keep-releases, keep-last]\n    params: {keep: 20}",
+        "templates: [untagged-cleanup, feature-branches, keep-releases, keep-last]",
+        "templates: [archive-then-expire]",
+    ]
+    for r in range(repositories):
+        lines += [f"  - name: team-{r % 50}/service-{r:05d}", f"    targets: [target-{r % targets}]",
+                  f"    {choices[r % len(choices)]}"]
+    for p in range(patterns):
+        lines += [f"  - pattern: 'dynamic-{p}/*'", f"    {choices[p % len(choices)]}"]
+    return "\n".join(lines) + "\n"
