@@ -35,7 +35,11 @@ class TargetStack(TerraformStack):
         if plan.patterns:
             data = DataEcrRepositories(self, "all", provider=provider)
             patterns = [
-                {"regex": glob_to_regex(p.glob), "exclude": [glob_to_regex(e) for e in p.exclude], "policy": p.policy_key}
+                {
+                    "regex": glob_to_regex(p.glob),
+                    "exclude": [glob_to_regex(e) for e in p.exclude],
+                    "policy": p.policy_key,
+                }
                 for p in plan.patterns
             ]
             TerraformLocal(self, "patterns", patterns)
@@ -67,7 +71,8 @@ class TargetStack(TerraformStack):
                 t.prefix: {
                     "applied_for": list(t.applied_for),
                     "policy": t.composed.key,
-                    "description": t.description or f"ecr-lifecycle: {', '.join(t.composed.templates) or 'inline rules'}",
+                    "description": t.description
+                    or f"ecr-lifecycle: {', '.join(t.composed.templates) or 'inline rules'}",
                 }
                 for t in plan.creation_templates
             }
@@ -87,8 +92,14 @@ class TargetStack(TerraformStack):
 def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:
     if backend.kind == "s3":
         assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
-        S3Backend(stack, bucket=backend.bucket, key=backend.key, region=backend.region, encrypt=backend.encrypt,
-                  role_arn=backend.role_arn)
+        S3Backend(
+            stack,
+            bucket=backend.bucket,
+            key=backend.key,
+            region=backend.region,
+            encrypt=backend.encrypt,
+            role_arn=backend.role_arn,
+        )
         if backend.use_lockfile:
             stack.add_override("terraform.backend.s3.use_lockfile", True)
         return

@@ -12,8 +12,9 @@ from ecr_lifecycle.core.config.model import Target
 _RETRIES = Config(retries={"max_attempts": 10, "mode": "adaptive"})
 
 
-def ecr_client(target: Target | None, *, region: str | None = None, profile: str | None = None,
-               endpoint_url: str | None = None) -> Any:
+def ecr_client(
+    target: Target | None, *, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None
+) -> Any:
     """An ECR client. ``endpoint_url`` beats the target's; boto3 itself honours AWS_ENDPOINT_URL."""
     session = boto3.Session(profile_name=profile or (target.profile if target else None))
     region_name = region or (target.region if target else None)

@@ -19,26 +19,41 @@ from ecr_lifecycle.core.policy.render import render_policy
 from ecr_lifecycle.core.preview import formats
 from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_inventory, parse_time
-from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH
+from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH, RepositoryPreview
 from ecr_lifecycle.core.preview.run import FleetPreview, preview
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("preview", help="simulate the policies over an image inventory (offline or --live)")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--images", nargs="+", metavar="PATH",
-                     help="describe-images JSON files or folders (DIR/<target>/*.json selects targets)")
+    src.add_argument(
+        "--images",
+        nargs="+",
+        metavar="PATH",
+        help="describe-images JSON files or folders (DIR/<target>/*.json selects targets)",
+    )
     src.add_argument("--live", action="store_true", help="read the inventory of every configured target via boto3")
-    p.add_argument("--policy", metavar="FILE", help="apply this policy document to every repository instead of the config")
+    p.add_argument(
+        "--policy", metavar="FILE", help="apply this policy document to every repository instead of the config"
+    )
     add_config_argument(p)
     p.add_argument("--target", help="target whose policies apply (default: the only one, or DIR/<target>/ layout)")
     p.add_argument("--now", help="evaluation time, ISO 8601 or epoch seconds (default: now)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    p.add_argument("--price-per-gb", type=float, default=DEFAULT_PRICE_PER_GB_MONTH, metavar="USD",
-                   help="storage price per GB-month (default: %(default)s)")
+    p.add_argument(
+        "--price-per-gb",
+        type=float,
+        default=DEFAULT_PRICE_PER_GB_MONTH,
+        metavar="USD",
+        help="storage price per GB-month (default: %(default)s)",
+    )
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if any would be removed")
-    p.add_argument("--max-expire-percent", type=float, metavar="P",
-                   help="exit 3 if any repository would lose more than P%% of its images")
+    p.add_argument(
+        "--max-expire-percent",
+        type=float,
+        metavar="P",
+        help="exit 3 if any repository would lose more than P%% of its images",
+    )
     p.add_argument("--endpoint-url", help="ECR endpoint for --live (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile for --live")
     p.add_argument("--save-inventory", metavar="DIR", help="with --live: write what was read, for offline review")
@@ -71,11 +86,16 @@ def handle(args: argparse.Namespace) -> int:
     _print(args.format, result, now, args.price_per_gb, hits, over)
     if hits or over:
         for h in hits:
-            print(f"guard: in-use image {h.reference.text} would be {h.decision.action.value}d by "
-                  f"{h.decision.rule.label} in {h.decision.image.repository}", file=sys.stderr)
+            print(
+                f"guard: in-use image {h.reference.text} would be {h.decision.action.value}d by "
+                f"{h.decision.rule.label} in {h.decision.image.repository}",
+                file=sys.stderr,
+            )
         for o in over:
-            print(f"guard: {o['repositoryName']} would lose {o['percent']}% of its images "
-                  f"(limit {o['limit']}%)", file=sys.stderr)
+            print(
+                f"guard: {o['repositoryName']} would lose {o['percent']}% of its images (limit {o['limit']}%)",
+                file=sys.stderr,
+            )
         return exitcodes.GUARD
     return exitcodes.OK
 
@@ -133,8 +153,8 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task(f"reading {target.name}", total=None)
 
-            def tick(name: str, n: int, total: int, task: Any = task, bar: Any = bar) -> None:
-                bar.update(task, completed=n, total=total, description=f"{target.name}: {name}")
+            def tick(name: str, n: int, total: int, task: Any = task, bar: Any = bar, label: str = target.name) -> None:
+                bar.update(task, completed=n, total=total, description=f"{label}: {name}")
 
             try:
                 details = read_registry(client, tick)
@@ -149,9 +169,10 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     return out
 
 
-def _evaluate(images_by_target: dict[str | None, list[Image]], fleet: Fleet | None,
-              single: tuple[Policy, str] | None, now: float) -> FleetPreview:
-    repositories = []
+def _evaluate(
+    images_by_target: dict[str | None, list[Image]], fleet: Fleet | None, single: tuple[Policy, str] | None, now: float
+) -> FleetPreview:
+    repositories: list[RepositoryPreview] = []
     unmanaged: list[str] = []
     for target, images in sorted(images_by_target.items(), key=lambda kv: kv[0] or ""):
         if single is not None:
@@ -178,8 +199,9 @@ def _pick_target(target: str | None, fleet: Fleet) -> str:
         return target
     if len(names) == 1:
         return names[0]
-    raise CliError(f"the config has {len(names)} targets; choose one with --target or lay the inventory out as "
-                   "DIR/<target>/*.json")
+    raise CliError(
+        f"the config has {len(names)} targets; choose one with --target or lay the inventory out as DIR/<target>/*.json"
+    )
 
 
 def _print(fmt: str, result: FleetPreview, now: float, price: float, hits: Any, over: Any) -> None:

@@ -15,8 +15,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("render", help="print the policy a repository gets and where its rules came from")
     p.add_argument("repository", help="repository name (exact, or one a configured pattern matches)")
     p.add_argument("--target", help="only this target (default: every target the repository is configured for)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text: annotated; json: only the policy document")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text: annotated; json: only the policy document"
+    )
     add_config_argument(p)
     p.set_defaults(handler=handle)
 
@@ -32,7 +33,9 @@ def handle(args: argparse.Namespace) -> int:
         if entry is not None:
             found.append(entry)
     if not found:
-        raise CliError(f"no repository entry or pattern in {fleet.source} matches {args.repository!r}", exitcodes.INVALID)
+        raise CliError(
+            f"no repository entry or pattern in {fleet.source} matches {args.repository!r}", exitcodes.INVALID
+        )
     if args.format == "json":
         texts = {render_policy(e.composed.policy, indent=2) for e in found}
         if len(texts) > 1:

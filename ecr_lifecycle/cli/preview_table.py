@@ -17,12 +17,27 @@ def print_table(result: FleetPreview, now: float, price: float) -> None:
         table.add_column(column, justify="left" if column == "repository" else "right")
     for r in result.repositories:
         i = r.impact(price)
-        table.add_row(r.repository, str(i["images"]), str(i["expiring"]), str(i["archiving"]), str(i["kept"]),
-                      human_bytes(i["expiringBytes"]), f"{i['savingsPerMonthUpperBound']:.2f}")
+        table.add_row(
+            r.repository,
+            str(i["images"]),
+            str(i["expiring"]),
+            str(i["archiving"]),
+            str(i["kept"]),
+            human_bytes(i["expiringBytes"]),
+            f"{i['savingsPerMonthUpperBound']:.2f}",
+        )
     t = totals(result, price)
     table.add_section()
-    table.add_row("total", str(t["images"]), str(t["expiring"]), str(t["archiving"]), str(t["kept"]),
-                  human_bytes(t["expiringBytes"]), f"{t['savingsPerMonthUpperBound']:.2f}", style="bold")
+    table.add_row(
+        "total",
+        str(t["images"]),
+        str(t["expiring"]),
+        str(t["archiving"]),
+        str(t["kept"]),
+        human_bytes(t["expiringBytes"]),
+        f"{t['savingsPerMonthUpperBound']:.2f}",
+        style="bold",
+    )
     console.print(table)
     if result.unmanaged:
         console.print(f"no configured policy: {', '.join(result.unmanaged)}")

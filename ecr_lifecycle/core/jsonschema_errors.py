@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -13,7 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from ecr_lifecycle.core.sourcefile import Document
 
 
-@lru_cache(maxsize=None)
+@cache
 def packaged_schema(package: str, name: str) -> dict[str, Any]:
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
@@ -21,15 +21,17 @@ def packaged_schema(package: str, name: str) -> dict[str, Any]:
 
 
 def _phrase(error: ValidationError) -> str:
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
         return f"unknown key(s) {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
     if error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
         # Name the most relevant branch's complaint rather than jsonschema's generic sentence.
-        return best_match(error.context).message
+        return str(best_match(error.context).message)
     if error.validator == "pattern":
-        return f"{json.dumps(error.instance)} does not have the expected form ({error.schema.get('description') or error.validator_value})"
+        expected = schema.get("description") or error.validator_value
+        return f"{json.dumps(error.instance)} does not have the expected form ({expected})"
     return error.message
 
 

@@ -34,28 +34,28 @@ class _Seq(list[Any]):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that records lines and rejects duplicate keys (PyYAML silently keeps the last)."""
 
-    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:  # type: ignore[override]
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
         data = _Map()
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         yield data
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
             if key in data:
                 raise yaml.MarkedYAMLError(
                     None, None, f"duplicate key {key!r} (first on line {data.key_lines[key]})", key_node.start_mark
                 )
-            data[key] = self.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            data[key] = self.construct_object(value_node, deep=True)
             data.key_lines[key] = value_node.start_mark.line + 1
 
-    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:  # type: ignore[override]
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:
         data = _Seq()
         data.line = node.start_mark.line + 1
         data.item_lines = [child.start_mark.line + 1 for child in node.value]
         yield data
-        data.extend(self.construct_object(child, deep=True) for child in node.value)  # type: ignore[no-untyped-call]
+        data.extend(self.construct_object(child, deep=True) for child in node.value)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
@@ -104,7 +104,7 @@ def format_path(steps: Iterable[str | int]) -> str:
 def load_yaml(path: str, text: str) -> Document:
     """Parse YAML text; a syntax error becomes one ``SourceError`` line with file and line."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -25,8 +25,9 @@ INVENTORY_TIME = "2026-11-20T00:00:00Z"  # when the bundled inventory was captur
 def ecr(url: str) -> Any:
     import boto3
 
-    return boto3.client("ecr", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(
+        "ecr", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
 
 
 def push_image(client: Any, repository: str, tag: str) -> None:
@@ -34,10 +35,18 @@ def push_image(client: Any, repository: str, tag: str) -> None:
     manifest = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
-                   "digest": "sha256:" + hashlib.sha256(tag.encode()).hexdigest()},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
-                    "digest": "sha256:" + layer}],
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": "sha256:" + hashlib.sha256(tag.encode()).hexdigest(),
+        },
+        "layers": [
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": 32654,
+                "digest": "sha256:" + layer,
+            }
+        ],
     }
     client.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
 
@@ -51,8 +60,13 @@ def deploy(env: dict[str, str]) -> float:
     start = time.monotonic()
     log_path = os.path.join(ROOT, "cdktf.out", "deploy.log")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    proc = subprocess.run(["cdktf", "deploy", "local", "--auto-approve", "--skip-provider-lock"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["cdktf", "deploy", "local", "--auto-approve", "--skip-provider-lock"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     with open(log_path, "w", encoding="utf-8") as fh:
         fh.write(proc.stdout + proc.stderr)
     summary = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if "Apply complete" in line]

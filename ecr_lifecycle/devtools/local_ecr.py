@@ -45,7 +45,7 @@ def local_ecr(timeout: float = 30.0) -> Iterator[str]:
 def _wait_for_url(proc: subprocess.Popen[str], timeout: float) -> str:
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
-    seen = []
+    seen: list[str] = []
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
         if not line:
@@ -81,7 +81,7 @@ def main() -> int:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            return 0
+            pass
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 DAY = 86_400
@@ -19,11 +19,18 @@ def _digest(*parts: object) -> str:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def repository_images(repository: str, now: float, rng: random.Random, count: int,
-                      *, registry_id: str = "123456789012", epoch: bool = False) -> list[dict[str, Any]]:
+def repository_images(
+    repository: str,
+    now: float,
+    rng: random.Random,
+    count: int,
+    *,
+    registry_id: str = "123456789012",
+    epoch: bool = False,
+) -> list[dict[str, Any]]:
     """A service's history: releases, main builds, feature branches and untagged leftovers over ~8 months."""
     images = []
     base_size = rng.randint(40, 900) * 1024 * 1024
@@ -83,8 +90,11 @@ def fleet_config(repositories: int, targets: int, patterns: int) -> str:
         "templates: [archive-then-expire]",
     ]
     for r in range(repositories):
-        lines += [f"  - name: team-{r % 50}/service-{r:05d}", f"    targets: [target-{r % targets}]",
-                  f"    {choices[r % len(choices)]}"]
+        lines += [
+            f"  - name: team-{r % 50}/service-{r:05d}",
+            f"    targets: [target-{r % targets}]",
+            f"    {choices[r % len(choices)]}",
+        ]
     for p in range(patterns):
         lines += [f"  - pattern: 'dynamic-{p}/*'", f"    {choices[p % len(choices)]}"]
     return "\n".join(lines) + "\n"

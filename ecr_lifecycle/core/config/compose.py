@@ -92,13 +92,17 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
             collected.append((rule, f"template {use.name}", ("rules", i), template.doc))
     for unknown in sorted(set(spec.params) - declared_anywhere):
         if spec.uses:
-            errors.append(f"{doc.where(spec.params[unknown].path)}: no template of this entry takes parameter {unknown!r}")
+            errors.append(
+                f"{doc.where(spec.params[unknown].path)}: no template of this entry takes parameter {unknown!r}"
+            )
     for raw, path in spec.inline_rules:
         collected.append((plain(raw) if isinstance(raw, dict) else raw, "inline rules", path, doc))
     if errors:
         raise ComposeError(errors)
     if not collected:
-        raise ComposeError([f"{doc.where(spec.path)}: {label} gets no rules; list templates or rules (or set defaults)"])
+        raise ComposeError(
+            [f"{doc.where(spec.path)}: {label} gets no rules; list templates or rules (or set defaults)"]
+        )
 
     rules, sources = _number(collected, doc, errors)
     if errors:
@@ -142,13 +146,15 @@ def _number(
             n += 1
         return n
 
-    is_any = [isinstance(r, dict) and isinstance(r.get("selection"), dict) and r["selection"].get("tagStatus") == "any"
-              for r, *_ in collected]
+    is_any = [
+        isinstance(r, dict) and isinstance(r.get("selection"), dict) and r["selection"].get("tagStatus") == "any"
+        for r, *_ in collected
+    ]
     numbered: list[tuple[dict[str, Any], str]] = []
     for pass_any in (False, True):
         if pass_any:
             next_free = max([*taken, 0]) + 1
-        for (rule, origin, _path, _src), anyness in zip(collected, is_any):
+        for (rule, origin, _path, _src), anyness in zip(collected, is_any, strict=False):
             if anyness != pass_any or not isinstance(rule, dict) or "rulePriority" in rule:
                 continue
             next_free = allocate(next_free)

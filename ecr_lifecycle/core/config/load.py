@@ -77,8 +77,10 @@ class _Builder:
         for i, raw in enumerate(self.data["targets"]):
             name = raw["name"]
             if name in seen:
-                self.errors.append(f"{self.doc.where(['targets', i, 'name'])}: target {name!r} is already defined "
-                                   f"at targets[{seen[name]}]; target names must be unique")
+                self.errors.append(
+                    f"{self.doc.where(['targets', i, 'name'])}: target {name!r} is already defined "
+                    f"at targets[{seen[name]}]; target names must be unique"
+                )
                 continue
             seen[name] = i
             b = raw.get("backend") or {"type": "local"}
@@ -96,8 +98,17 @@ class _Builder:
                 (service, self._expand_env(url, ["targets", i, "endpoints", service]))
                 for service, url in sorted((raw.get("endpoints") or {}).items())
             )
-            out.append(Target(name, raw["region"], backend, raw.get("account_id"), raw.get("role_arn"),
-                              raw.get("profile"), endpoints))
+            out.append(
+                Target(
+                    name,
+                    raw["region"],
+                    backend,
+                    raw.get("account_id"),
+                    raw.get("role_arn"),
+                    raw.get("profile"),
+                    endpoints,
+                )
+            )
         return out
 
     def _expand_env(self, value: str, path: list[str | int]) -> str:
@@ -115,8 +126,10 @@ class _Builder:
             return all_targets
         for j, name in enumerate(wanted):
             if name not in all_targets:
-                self.errors.append(f"{self.doc.where([*path, 'targets', j])}: unknown target {name!r} "
-                                   f"(defined: {', '.join(all_targets)})")
+                self.errors.append(
+                    f"{self.doc.where([*path, 'targets', j])}: unknown target {name!r} "
+                    f"(defined: {', '.join(all_targets)})"
+                )
         return [t for t in wanted if t in all_targets]
 
     def _spec(self, raw: dict[str, Any], path: Path) -> EntrySpec:
@@ -129,7 +142,9 @@ class _Builder:
             if isinstance(item, str):
                 uses.append(TemplateUse(item, use_path, {}))
             else:
-                uses.append(TemplateUse(item["name"], (*use_path, "name"), _params(item.get("params"), (*use_path, "params"))))
+                uses.append(
+                    TemplateUse(item["name"], (*use_path, "name"), _params(item.get("params"), (*use_path, "params")))
+                )
         inline = tuple((r, (*src_path, "rules", j)) for j, r in enumerate(src.get("rules") or []))
         return EntrySpec(
             path=path,
@@ -170,7 +185,9 @@ class _Builder:
             exclude = tuple(raw.get("exclude") or ())
             if name is not None and exclude:
                 self.errors.append(f"{self.doc.where([*path, 'exclude'])}: 'exclude' only goes with 'pattern'")
-            for glob, gpath in [(pattern, [*path, "pattern"])] + [(e, [*path, "exclude", j]) for j, e in enumerate(exclude)]:
+            for glob, gpath in [(pattern, [*path, "pattern"])] + [
+                (e, [*path, "exclude", j]) for j, e in enumerate(exclude)
+            ]:
                 if glob is None:
                     continue
                 try:
@@ -183,8 +200,10 @@ class _Builder:
             for target in targets:
                 if (target, identity) in seen:
                     what = "repository" if name is not None else "pattern"
-                    self.errors.append(f"{self.doc.where([*path, 'name' if name else 'pattern'])}: {what} {label!r} "
-                                       f"is already configured for target {target!r} at {seen[(target, identity)]}")
+                    self.errors.append(
+                        f"{self.doc.where([*path, 'name' if name else 'pattern'])}: {what} {label!r} "
+                        f"is already configured for target {target!r} at {seen[(target, identity)]}"
+                    )
                 seen.setdefault((target, identity), where.rsplit(": ", 1)[0])
             composed = self._compose(self._spec(raw, path), label)
             if composed is None:
@@ -201,8 +220,10 @@ class _Builder:
             targets = self._entry_targets(raw, path, all_targets)
             for target in targets:
                 if (target, prefix) in seen:
-                    self.errors.append(f"{self.doc.where([*path, 'prefix'])}: creation template prefix {prefix!r} "
-                                       f"is already configured for target {target!r} at {seen[(target, prefix)]}")
+                    self.errors.append(
+                        f"{self.doc.where([*path, 'prefix'])}: creation template prefix {prefix!r} "
+                        f"is already configured for target {target!r} at {seen[(target, prefix)]}"
+                    )
                 seen.setdefault((target, prefix), where.rsplit(": ", 1)[0])
             composed = self._compose(self._spec(raw, path), f"creation template {prefix}")
             if composed is None:

@@ -1,6 +1,12 @@
 """ECR lifecycle policy documents: typed model, validation, lint, canonical rendering."""
 
-from ecr_lifecycle.core.policy.check import PolicyInvalid, check_policy, check_policy_text, parse_policy, parse_policy_text
+from ecr_lifecycle.core.policy.check import (
+    PolicyInvalid,
+    check_policy,
+    check_policy_text,
+    parse_policy,
+    parse_policy_text,
+)
 from ecr_lifecycle.core.policy.findings import Finding, Severity
 from ecr_lifecycle.core.policy.model import (
     Action,

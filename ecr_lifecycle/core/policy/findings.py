@@ -13,10 +13,10 @@ exact behaviour is unknown and we chose the safer side.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -73,7 +73,9 @@ _CHECKS = [
     Check("E107", "Policy has no rules", "DER", "AWS's verdict on an empty 'rules' list is unknown; we reject it"),
     Check("E108", "Duplicate key in a JSON object", "DER", "AWS's parser behaviour is unknown; we reject duplicates"),
     # Single rule
-    Check("E201", "rulePriority below 1", "DOC", "API model min 1 for preview results; server check unknown, we reject"),
+    Check(
+        "E201", "rulePriority below 1", "DOC", "API model min 1 for preview results; server check unknown, we reject"
+    ),
     Check("E202", "countNumber below 1", "DOC"),
     Check("E203", "countUnit given with imageCountMoreThan", "DOC"),
     Check("E204", "countUnit missing for a since* count type", "DOC"),
@@ -88,14 +90,23 @@ _CHECKS = [
     Check("E213", "transition without targetStorageClass", "DOC+OBS"),
     Check("E214", "targetStorageClass on an expire action", "DOC+OBS"),
     Check("E215", "storageClass archive with a count type other than sinceImageTransitioned", "DOC"),
-    Check("E216", "Archived images expired before 90 days", "DER", "exact server error unknown; we reject countNumber < 90"),
+    Check(
+        "E216",
+        "Archived images expired before 90 days",
+        "DER",
+        "exact server error unknown; we reject countNumber < 90",
+    ),
     # Across rules
     Check("E301", "Duplicate rulePriority", "DOC"),
     Check("E302", "'any' rule not last within its storage class", "DOC+OBS"),
     Check("E303", "More than one 'any' rule in a storage class", "OBS"),
     Check("E304", "More than one untagged rule in a storage class", "DOC+OBS"),
-    Check("E305", "Two tagged rules with the same tag list in a storage class", "DOC",
-          "AWS's exact uniqueness test is unknown; we reject identical lists (as sets) of the same kind"),
+    Check(
+        "E305",
+        "Two tagged rules with the same tag list in a storage class",
+        "DOC",
+        "AWS's exact uniqueness test is unknown; we reject identical lists (as sets) of the same kind",
+    ),
     Check("E306", "More than 50 rules", "DOC"),
     Check("E307", "Policy text longer than 30,720 characters", "DOC"),
     Check("E308", "Policy text shorter than 100 characters", "DOC"),
@@ -105,8 +116,12 @@ _CHECKS = [
     Check("W003", "'any' rule can expire the newest images: nothing tagged is kept first", "DER"),
     Check("W004", "sinceImagePulled depends on pull times that scanners may refresh", "DOC+OBS"),
     Check("W005", "Archived images stay (and are billed) at least 90 days", "DOC"),
-    Check("W006", "Explicit storageClass standard", "DOC",
-          "documented as allowed, but one report of a rejection; rendering omits it (the default)"),
+    Check(
+        "W006",
+        "Explicit storageClass standard",
+        "DOC",
+        "documented as allowed, but one report of a rejection; rendering omits it (the default)",
+    ),
     Check("W007", "Duplicate entry in a tag list", "DER"),
     Check("W008", "Pattern without '*' matches one tag exactly", "DOC"),
 ]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def lint(policy: Policy, fields: Sequence[RuleFields]) -> Iterator[Finding]:
-    paths = {f.rule_priority: f for f in fields}
+    paths = {f.rule_priority: f for f in fields if f.rule_priority is not None}
     for rule in policy.rules:
         f = paths[rule.rule_priority]
         yield from _lint_rule(rule, f.path, f.storage_class_given)
@@ -143,9 +143,8 @@ def _lint_archive(policy: Policy, paths: dict[int, RuleFields]) -> Iterator[Find
         sel = rule.selection
         if archive_expiry:
             days = min(r.selection.count_number for r in archive_expiry)
-            when = (
-                f"they are deleted no sooner than {days} days after archiving"
-                + (f" ({sel.count_number + days} days after {_clock(sel.count_type)})" if sel.count_type.is_age else "")
+            when = f"they are deleted no sooner than {days} days after archiving" + (
+                f" ({sel.count_number + days} days after {_clock(sel.count_type)})" if sel.count_type.is_age else ""
             )
         else:
             when = "no rule expires archived images, so they are kept (and billed) indefinitely"

@@ -11,10 +11,10 @@ Reference: shared/reference/ecr-lifecycle.md sections 1 and 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class TagStatus(str, Enum):
+class TagStatus(StrEnum):
     """``selection.tagStatus``: which images a rule looks at."""
 
     TAGGED = "tagged"  # needs exactly one of tagPrefixList / tagPatternList
@@ -22,14 +22,14 @@ class TagStatus(str, Enum):
     ANY = "any"  # no list allowed; must be the last rule of its storage class
 
 
-class StorageClass(str, Enum):
+class StorageClass(StrEnum):
     """``selection.storageClass`` and ``action.targetStorageClass``."""
 
     STANDARD = "standard"
     ARCHIVE = "archive"
 
 
-class CountType(str, Enum):
+class CountType(StrEnum):
     """``selection.countType``."""
 
     IMAGE_COUNT_MORE_THAN = "imageCountMoreThan"  # keep the newest countNumber images
@@ -43,13 +43,13 @@ class CountType(str, Enum):
         return self is not CountType.IMAGE_COUNT_MORE_THAN
 
 
-class CountUnit(str, Enum):
+class CountUnit(StrEnum):
     """``selection.countUnit``: only ``days``, and only with the ``since*`` count types."""
 
     DAYS = "days"
 
 
-class ActionType(str, Enum):
+class ActionType(StrEnum):
     """``action.type``."""
 
     EXPIRE = "expire"

@@ -100,7 +100,7 @@ def provider_normal_form(text: str) -> str:
         if action:
             rule["action"] = action
         out_rules.append(rule)
-    out_rules.sort(key=lambda r: (r.get("rulePriority", 0) if isinstance(r.get("rulePriority"), int) else 0))
+    out_rules.sort(key=lambda r: r.get("rulePriority", 0) if isinstance(r.get("rulePriority"), int) else 0)
     normal: dict[str, Any] = {"rules": out_rules} if out_rules else {}
     return json.dumps(normal, sort_keys=True, separators=(",", ":"))
 

@@ -145,7 +145,9 @@ def _check_class(storage_class: StorageClass, group: list[RuleFields]) -> Iterat
     for a in anys:
         if a.rule_priority is None:
             continue
-        later = [f for f in prioritised if f is not a and f.rule_priority is not None and f.rule_priority > a.rule_priority]
+        later = [
+            f for f in prioritised if f is not a and f.rule_priority is not None and f.rule_priority > a.rule_priority
+        ]
         if later:
             yield Finding(
                 "E302",
@@ -188,9 +190,13 @@ def check_length(text: str) -> Iterator[Finding]:
     n = len(text)
     if n > MAX_POLICY_CHARS:
         yield Finding(
-            "E307", "", f"the policy renders to {n:,} characters; the limit is {MAX_POLICY_CHARS:,}: remove or merge rules"
+            "E307",
+            "",
+            f"the policy renders to {n:,} characters; the limit is {MAX_POLICY_CHARS:,}: remove or merge rules",
         )
     if n < MIN_POLICY_CHARS:
         yield Finding(
-            "E308", "", f"the policy renders to {n} characters; the API needs at least {MIN_POLICY_CHARS} (add a description)"
+            "E308",
+            "",
+            f"the policy renders to {n} characters; the API needs at least {MIN_POLICY_CHARS} (add a description)",
         )

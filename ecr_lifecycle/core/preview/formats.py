@@ -58,8 +58,14 @@ def _hit(hit: InUseHit) -> dict[str, Any]:
     }
 
 
-def markdown(result: FleetPreview, now: float, price_per_gb: float, hits: list[InUseHit],
-             over_limit: list[dict[str, Any]], max_rows: int = 200) -> str:
+def markdown(
+    result: FleetPreview,
+    now: float,
+    price_per_gb: float,
+    hits: list[InUseHit],
+    over_limit: list[dict[str, Any]],
+    max_rows: int = 200,
+) -> str:
     t = totals(result, price_per_gb)
     lines = [
         f"### ECR lifecycle preview ({iso(now)[:10]})",
@@ -75,22 +81,35 @@ def markdown(result: FleetPreview, now: float, price_per_gb: float, hits: list[I
         lines.append("")
     if over_limit:
         lines += ["> [!CAUTION]"]
-        lines += [f"> - `{o['repositoryName']}` loses {o['percent']:.1f}% of its images (limit {o['limit']}%)"
-                  for o in over_limit]
+        lines += [
+            f"> - `{o['repositoryName']}` loses {o['percent']:.1f}% of its images (limit {o['limit']}%)"
+            for o in over_limit
+        ]
         lines.append("")
-    lines += ["| repository | images | expire | archive | keep | freed (upper bound) |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "| repository | images | expire | archive | keep | freed (upper bound) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     rows = sorted(result.repositories, key=lambda r: -sum(d.image.size for d in r.expired))
     for r in rows[:max_rows]:
         i = r.impact(price_per_gb)
-        lines.append(f"| `{r.repository}` | {i['images']} | {i['expiring']} | {i['archiving']} | {i['kept']} | "
-                     f"{human_bytes(i['expiringBytes'])} |")
+        lines.append(
+            f"| `{r.repository}` | {i['images']} | {i['expiring']} | {i['archiving']} | {i['kept']} | "
+            f"{human_bytes(i['expiringBytes'])} |"
+        )
     if len(rows) > max_rows:
         lines.append(f"| … {len(rows) - max_rows} more repositories (totals above include them) | | | | | |")
-    lines.append(f"| **total** | {t['images']} | {t['expiring']} | {t['archiving']} | {t['kept']} | "
-                 f"{human_bytes(t['expiringBytes'])} |")
+    lines.append(
+        f"| **total** | {t['images']} | {t['expiring']} | {t['archiving']} | {t['kept']} | "
+        f"{human_bytes(t['expiringBytes'])} |"
+    )
     if result.unmanaged:
-        lines += ["", f"{len(result.unmanaged)} repositories have no configured policy: "
-                  + ", ".join(f"`{n}`" for n in result.unmanaged[:20]) + (" …" if len(result.unmanaged) > 20 else "")]
+        lines += [
+            "",
+            f"{len(result.unmanaged)} repositories have no configured policy: "
+            + ", ".join(f"`{n}`" for n in result.unmanaged[:20])
+            + (" …" if len(result.unmanaged) > 20 else ""),
+        ]
     lines += ["", f"<sub>{UPPER_BOUND_NOTE}</sub>", ""]
     return "\n".join(lines)
 
@@ -102,8 +121,15 @@ def expire_percent_over(result: FleetPreview, limit: float) -> list[dict[str, An
             continue
         percent = 100.0 * len(r.decisions) / len(r.images)
         if percent > limit:
-            out.append({"repositoryName": r.repository, "percent": round(percent, 1), "limit": limit,
-                        "removed": len(r.decisions), "images": len(r.images)})
+            out.append(
+                {
+                    "repositoryName": r.repository,
+                    "percent": round(percent, 1),
+                    "limit": limit,
+                    "removed": len(r.decisions),
+                    "images": len(r.images),
+                }
+            )
     return out
 
 

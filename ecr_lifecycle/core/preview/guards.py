@@ -70,6 +70,8 @@ def in_use_hits(decisions: dict[str, list[Decision]], refs: list[ImageRef]) -> l
     for ref in refs:
         for decision in decisions.get(ref.repository, ()):
             image = decision.image
-            if (ref.digest is not None and image.digest == ref.digest) or (ref.tag is not None and ref.tag in image.tags):
+            if (ref.digest is not None and image.digest == ref.digest) or (
+                ref.tag is not None and ref.tag in image.tags
+            ):
                 hits.append(InUseHit(ref, decision))
     return hits

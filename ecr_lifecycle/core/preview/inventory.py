@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ecr_lifecycle.core.policy.model import StorageClass
@@ -59,7 +59,7 @@ def parse_time(value: Any, where: str) -> float:
         except ValueError:
             raise InventoryError(f"{where}: {value!r} is neither ISO 8601 nor epoch seconds") from None
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
         return parsed.timestamp()
     raise InventoryError(f"{where}: expected a timestamp, found {type(value).__name__}")
 
@@ -109,7 +109,9 @@ def parse_image(raw: Any, where: str) -> Image:
 
 def parse_inventory(data: Any, source: str) -> list[Image]:
     if not isinstance(data, dict) or not isinstance(data.get("imageDetails"), list):
-        raise InventoryError(f"{source}: expected an object with an 'imageDetails' list (aws ecr describe-images output)")
+        raise InventoryError(
+            f"{source}: expected an object with an 'imageDetails' list (aws ecr describe-images output)"
+        )
     return [parse_image(raw, f"{source}: imageDetails[{i}]") for i, raw in enumerate(data["imageDetails"])]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ecr_lifecycle.core.policy.model import ActionType
@@ -15,7 +15,7 @@ DEFAULT_PRICE_PER_GB_MONTH = 0.10  # standard storage, us-east-1 (reference sect
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
 @dataclass(frozen=True)

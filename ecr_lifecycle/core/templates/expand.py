@@ -32,9 +32,9 @@ def placeholders(value: Any) -> set[str]:
 def expand(value: Any, params: dict[str, Any], path: list[str | int] | None = None) -> Any:
     path = path or []
     if isinstance(value, dict):
-        return {k: expand(v, params, path + [k]) for k, v in value.items()}
+        return {k: expand(v, params, [*path, k]) for k, v in value.items()}
     if isinstance(value, list):
-        return [expand(v, params, path + [i]) for i, v in enumerate(value)]
+        return [expand(v, params, [*path, i]) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
     whole = _PLACEHOLDER.fullmatch(value)

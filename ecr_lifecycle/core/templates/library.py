@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
-from ecr_lifecycle.core.templates.expand import placeholders
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, read_file
+from ecr_lifecycle.core.templates.expand import placeholders
 
 
 @dataclass(frozen=True)

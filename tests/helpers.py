@@ -1,0 +1,51 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def rule(
+    priority: int,
+    tag_status: str = "any",
+    count_type: str = "imageCountMoreThan",
+    count: int = 1,
+    *,
+    prefixes: list[str] | None = None,
+    patterns: list[str] | None = None,
+    unit: str | None = None,
+    storage_class: str | None = None,
+    action: str = "expire",
+    target: str | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    selection: dict[str, Any] = {"tagStatus": tag_status}
+    if prefixes is not None:
+        selection["tagPrefixList"] = prefixes
+    if patterns is not None:
+        selection["tagPatternList"] = patterns
+    if storage_class is not None:
+        selection["storageClass"] = storage_class
+    selection["countType"] = count_type
+    if unit is None and count_type != "imageCountMoreThan":
+        unit = "days"
+    if unit:
+        selection["countUnit"] = unit
+    selection["countNumber"] = count
+    act: dict[str, Any] = {"type": action}
+    if target is not None:
+        act["targetStorageClass"] = target
+    out: dict[str, Any] = {"rulePriority": priority}
+    out["description"] = description if description is not None else f"test rule {priority} for the validator"
+    out["selection"] = selection
+    out["action"] = act
+    return out
+
+
+def policy(*rules: dict[str, Any]) -> dict[str, Any]:
+    return {"rules": list(rules)}
+
+
+def text(doc: Any) -> str:
+    return json.dumps(doc)
