@@ -1,0 +1,83 @@
+"""``python -m ecr_lifecycle validate``: exit codes, formats, stdin, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import policy, rule
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ecr_lifecycle", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+
+
+@pytest.fixture
+def files(tmp_path):  # type: ignore[no-untyped-def]
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(policy(rule(1, "tagged", prefixes=["a", "b"]), rule(2, "any"))))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(policy(rule(1, "any", "sinceImagePulled", 30), rule(2, "tagged"))))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"rules": [')
+    return good, bad, broken
+
+
+def test_valid_policy_exits_0_and_prints_warnings(files) -> None:  # type: ignore[no-untyped-def]
+    good, _, _ = files
+    out = cli("validate", "--policy", str(good))
+    assert out.returncode == 0
+    assert "W001" in out.stdout and "valid (1 warning(s))" in out.stdout
+
+
+def test_invalid_policy_exits_1_with_every_error(files) -> None:  # type: ignore[no-untyped-def]
+    _, bad, _ = files
+    out = cli("validate", "--policy", str(bad))
+    assert out.returncode == 1
+    for code in ("E210", "E302", "E205"):
+        assert code in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_json_format_lists_findings(files) -> None:  # type: ignore[no-untyped-def]
+    _, bad, _ = files
+    out = cli("validate", "--policy", str(bad), "--format", "json")
+    doc = json.loads(out.stdout)
+    assert out.returncode == 1 and doc["valid"] is False
+    assert {"code", "severity", "path", "rule", "message"} == set(doc["findings"][0])
+
+
+def test_stdin_is_read_with_dash(files) -> None:  # type: ignore[no-untyped-def]
+    good, _, _ = files
+    out = cli("validate", "--policy", "-", stdin=good.read_text())
+    assert out.returncode == 0 and out.stdout.startswith("<stdin>")
+
+
+@pytest.mark.parametrize("case", ["non-json", "missing", "directory", "bad-flag", "bad-format"])
+def test_usage_errors_exit_2_with_one_line(files, tmp_path, case: str) -> None:  # type: ignore[no-untyped-def]
+    _, _, broken = files
+    args = {
+        "non-json": ["validate", "--policy", str(broken)],
+        "missing": ["validate", "--policy", str(tmp_path / "nope.json")],
+        "directory": ["validate", "--policy", str(tmp_path)],
+        "bad-flag": ["validate", "--polcy", "x"],
+        "bad-format": ["validate", "--policy", str(broken), "--format", "yaml"],
+    }[case]
+    out = cli(*args)
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stdout == ""
+
+
+def test_config_validation_uses_the_config_file() -> None:
+    out = cli("validate", env={"ECR_ENDPOINT_URL": "http://127.0.0.1:1"})
+    assert out.returncode == 0, out.stderr
+    assert "repositories.yaml: valid: 1 target(s)" in out.stdout
