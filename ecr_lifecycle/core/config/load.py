@@ -204,7 +204,7 @@ class _Builder:
                         f"{self.doc.where([*path, 'name' if name else 'pattern'])}: {what} {label!r} "
                         f"is already configured for target {target!r} at {seen[(target, identity)]}"
                     )
-                seen.setdefault((target, identity), where.rsplit(": ", 1)[0])
+                seen.setdefault((target, identity), f"line {self.doc.line_of(path)}")
             composed = self._compose(self._spec(raw, path), label)
             if composed is None:
                 continue
@@ -224,7 +224,7 @@ class _Builder:
                         f"{self.doc.where([*path, 'prefix'])}: creation template prefix {prefix!r} "
                         f"is already configured for target {target!r} at {seen[(target, prefix)]}"
                     )
-                seen.setdefault((target, prefix), where.rsplit(": ", 1)[0])
+                seen.setdefault((target, prefix), f"line {self.doc.line_of(path)}")
             composed = self._compose(self._spec(raw, path), f"creation template {prefix}")
             if composed is None:
                 continue
@@ -245,6 +245,7 @@ def _plan(target: Target, repositories: list[RepositoryEntry], creation: list[Cr
     patterns = tuple(p for p in (r.as_pattern() for r in mine) if p is not None)
     templates = tuple(sorted((c for c in creation if c.target == target.name), key=lambda c: c.prefix))
     texts = {r.composed.key: r.composed.text for r in mine}
+    texts.update((c.composed.key, c.composed.text) for c in templates)
     return TargetPlan(
         target=target,
         named=named,

@@ -1,0 +1,198 @@
+"""Config and template errors: one located line each, non-zero exit, nothing synthesized."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ecr_lifecycle.core.config.load import load_fleet
+from ecr_lifecycle.core.sourcefile import SourceError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAD = """\
+version: 1
+targets:
+  - name: prod
+    region: eu-west-1
+repositories:
+"""
+
+
+def write_project(tmp: Path, repositories: str, templates: dict[str, str] | None = None) -> Path:
+    shutil.copytree(ROOT / "policies", tmp / "policies")
+    for name, body in (templates or {}).items():
+        (tmp / "policies" / f"{name}.yaml").write_text(textwrap.dedent(body))
+    config = tmp / "repositories.yaml"
+    config.write_text(HEAD + textwrap.dedent(repositories))
+    return config
+
+
+CASES = {
+    "unknown template": (
+        """\
+        - name: app/api
+          templates: [keep-lots]
+        """,
+        "repositories.yaml:7: repositories[0].templates[0]: unknown template 'keep-lots'",
+    ),
+    "parameter below its minimum": (
+        """\
+        - name: app/api
+          templates: [keep-last]
+          params:
+            keep: -1
+        """,
+        "repositories.yaml:9: repositories[0].params.keep: -1 is less than the minimum of 1 (template 'keep-last')",
+    ),
+    "wrong-typed parameter": (
+        """\
+        - name: app/api
+          templates:
+            - name: untagged-cleanup
+              params: {days: seven}
+        """,
+        "repositories.yaml:9: repositories[0].templates[0].params.days: 'seven' is not of type 'integer'",
+    ),
+    "parameter no template takes": (
+        """\
+        - name: app/api
+          templates: [keep-last]
+          params: {keep: 5, dayz: 3}
+        """,
+        "repositories.yaml:8: repositories[0].params.dayz: no template of this entry takes parameter 'dayz'",
+    ),
+    "duplicate repository": (
+        """\
+        - name: app/api
+        - name: app/api
+          templates: [keep-last]
+        """,
+        "repositories.yaml:7: repositories[1].name: repository 'app/api' is already configured for target 'prod' "
+        "at line 6",
+    ),
+    "bad glob": (
+        """\
+        - pattern: "App/[a-z]*"
+          templates: [keep-last]
+        """,
+        "repositories.yaml:6: repositories[0].pattern: glob 'App/[a-z]*' has characters repository names never "
+        "contain",
+    ),
+    "yaml syntax error": (
+        """\
+        - name: app/api
+          templates: [keep-last
+        """,
+        "repositories.yaml:8: YAML syntax error",
+    ),
+    "duplicate yaml key": (
+        """\
+        - name: app/api
+          templates: [keep-last]
+          templates: [untagged-cleanup]
+        """,
+        "repositories.yaml:8: YAML syntax error: duplicate key 'templates' (first on line 7)",
+    ),
+    "schema violation": (
+        """\
+        - name: App/Api
+          templates: [keep-last]
+        """,
+        "repositories.yaml:6: repositories[0].name: \"App/Api\" does not have the expected form",
+    ),
+    "priority clash between templates": (
+        """\
+        - name: app/api
+          templates: [pinned-a, pinned-b]
+        """,
+        "pinned-b.yaml:3: rules[0]: rulePriority 5 clashes: set by template pinned-a and template pinned-b",
+    ),
+    "composed policy invalid": (
+        """\
+        - name: app/api
+          templates: [untagged-cleanup, pinned-untagged]
+        """,
+        "repositories.yaml:6: repositories[0]: app/api: error E304",
+    ),
+    "unknown target": (
+        """\
+        - name: app/api
+          targets: [staging]
+          templates: [keep-last]
+        """,
+        "repositories.yaml:7: repositories[0].targets[0]: unknown target 'staging' (defined: prod)",
+    ),
+}
+
+EXTRA_TEMPLATES = {
+    "pinned-a": """\
+        description: pinned priority
+        rules:
+          - rulePriority: 5
+            selection: {tagStatus: tagged, tagPrefixList: [a], countType: imageCountMoreThan, countNumber: 3}
+            action: {type: expire}
+        """,
+    "pinned-b": """\
+        description: pinned priority too
+        rules:
+          - rulePriority: 5
+            selection: {tagStatus: tagged, tagPrefixList: [b], countType: imageCountMoreThan, countNumber: 3}
+            action: {type: expire}
+        """,
+    "pinned-untagged": """\
+        description: a second untagged rule
+        rules:
+          - selection: {tagStatus: untagged, countType: imageCountMoreThan, countNumber: 3}
+            action: {type: expire}
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_error_is_located_and_nothing_is_synthesized(tmp_path: Path, case: str) -> None:
+    body, expected = CASES[case]
+    config = write_project(tmp_path, body, EXTRA_TEMPLATES)
+    with pytest.raises(SourceError) as raised:
+        load_fleet(str(config))
+    assert any(expected in m for m in raised.value.messages), raised.value.messages
+
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "prod").mkdir(parents=True)
+    previous = outdir / "stacks" / "prod" / "cdk.tf.json"
+    previous.write_text('{"previous": true}')
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 1
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert previous.read_text() == '{"previous": true}'
+    assert sorted(os.listdir(outdir)) == ["stacks"]
+
+
+def test_template_errors_name_the_template_file(tmp_path: Path) -> None:
+    config = write_project(tmp_path, "- name: app/api\n  templates: [broken]\n", {
+        "broken": """\
+            description: uses an undeclared parameter
+            rules:
+              - selection: {tagStatus: untagged, countType: imageCountMoreThan, countNumber: "${count}"}
+                action: {type: expire}
+            """,
+    })
+    with pytest.raises(SourceError) as raised:
+        load_fleet(str(config))
+    assert any("broken.yaml:3: rules[0]: placeholder ${count} is not a declared parameter" in m
+               for m in raised.value.messages)
+
+
+def test_missing_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "ecr_lifecycle", "validate", "--config", str(tmp_path / "no.yaml")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "config file not found" in proc.stderr
