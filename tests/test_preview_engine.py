@@ -1,0 +1,186 @@
+"""The preview engine against AWS's worked examples (reference 3.5) and its documented semantics."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecr_lifecycle.core.policy import check_policy
+from ecr_lifecycle.core.policy.model import Policy
+from ecr_lifecycle.core.policy.model import StorageClass as SC
+from ecr_lifecycle.core.preview.engine import DAY, evaluate
+from ecr_lifecycle.core.preview.inventory import Image
+from tests.helpers import policy, rule
+from tests.strategies import valid_policies
+
+NOW = 1_800_000_000.0
+
+
+def img(name: str, tags: list[str], days_ago: float, **kw: Any) -> Image:
+    return Image(repository="r", digest=f"sha256:{name}", tags=tuple(tags), pushed_at=NOW - days_ago * DAY,
+                 size=kw.pop("size", 100), storage_class=kw.pop("storage_class", SC.STANDARD), **kw)
+
+
+def parsed(doc: dict[str, Any]) -> Policy:
+    result = check_policy(doc)
+    assert result.policy is not None, [f.render() for f in result.errors]
+    return result.policy
+
+
+def expired(doc: dict[str, Any], images: list[Image]) -> set[str]:
+    return {d.image.digest.split(":")[1] for d in evaluate(parsed(doc), images, NOW)}
+
+
+V12_IMAGES = [img("A", ["beta-1", "prod-1"], 10), img("B", ["beta-2", "prod-2"], 9), img("C", ["beta-3"], 8)]
+V34_IMAGES = [img("A", ["alpha-1"], 12), img("B", ["beta-1"], 11), img("C", ["alpha-2", "beta-2"], 10),
+              img("D", ["alpha-3"], 4), img("E", ["beta-3"], 3), img("F", ["alpha-4", "beta-4"], 2)]
+V4_IMAGES = [img("A", ["alpha-1", "beta-1", "gamma-1"], 10), img("B", ["alpha-2", "beta-2"], 9),
+             img("C", ["alpha-3", "beta-3", "gamma-2"], 8)]
+
+
+@pytest.mark.parametrize("style", ["patterns", "prefixes"])
+def test_v1_higher_rule_keeps_protect_from_lower_rules(style: str) -> None:
+    lists = {"patterns": (["prod*"], ["beta*"]), "prefixes": (["prod"], ["beta"])}[style]
+    doc = policy(rule(1, "tagged", **{style: lists[0]}), rule(2, "tagged", **{style: lists[1]}))
+    assert expired(doc, V12_IMAGES) == {"A"}
+
+
+@pytest.mark.parametrize("style", ["patterns", "prefixes"])
+def test_v2_swapped_priorities(style: str) -> None:
+    lists = {"patterns": (["beta*"], ["prod*"]), "prefixes": (["beta"], ["prod"])}[style]
+    doc = policy(rule(1, "tagged", **{style: lists[0]}), rule(2, "tagged", **{style: lists[1]}))
+    assert expired(doc, V12_IMAGES) == {"A", "B"}
+
+
+@pytest.mark.parametrize("entries", [{"patterns": ["alpha*", "beta*"]}, {"prefixes": ["alpha", "beta"]}])
+def test_v3_every_list_entry_must_match(entries: dict[str, list[str]]) -> None:
+    assert expired(policy(rule(1, "tagged", "sinceImagePushed", 5, **entries)), V34_IMAGES) == {"C"}
+
+
+@pytest.mark.parametrize("entries", [{"patterns": ["alpha*", "beta*"]}, {"prefixes": ["alpha", "beta"]}])
+def test_v4_extra_tags_do_not_matter(entries: dict[str, list[str]]) -> None:
+    assert expired(policy(rule(1, "tagged", **entries)), V4_IMAGES) == {"A", "B"}
+
+
+def test_v5_any_keeps_the_newest() -> None:
+    images = [img("A", ["alpha-1"], 4), img("B", ["beta-1"], 3), img("C", [], 2), img("D", ["alpha-2"], 1)]
+    assert expired(policy(rule(1, "any")), images) == {"A", "B", "C"}
+
+
+def test_v6_all_rule_types_with_e_pushed_after_d() -> None:
+    images = [img("A", ["alpha-1", "beta-1"], 4), img("B", [], 3), img("C", ["alpha-2"], 2),
+              img("D", ["git hash"], 1), img("E", [], 0.999)]
+    doc = policy(rule(1, "tagged", patterns=["alpha*"]), rule(2, "untagged", "sinceImagePushed", 1), rule(3, "any"))
+    result = evaluate(parsed(doc), images, NOW)
+    assert {d.image.digest[7:]: d.rule.rule_priority for d in result} == {"A": 1, "B": 2, "D": 3}
+
+
+def test_age_is_strictly_older_than() -> None:
+    images = [img("exact", [], 1), img("older", [], 1.0001)]
+    assert expired(policy(rule(1, "untagged", "sinceImagePushed", 1)), images) == {"older"}
+
+
+def test_pull_time_falls_back_to_push_and_respects_restores() -> None:
+    images = [
+        img("never-pulled-old", ["a"], 100),
+        img("pulled-recently", ["b"], 100, last_pulled_at=NOW - 5 * DAY),
+        img("pulled-long-ago", ["c"], 200, last_pulled_at=NOW - 150 * DAY),
+        img("restored-recently", ["d"], 300, last_pulled_at=NOW - 250 * DAY, last_activated_at=NOW - 10 * DAY),
+        img("never-pulled-new", ["e"], 20),
+    ]
+    doc = policy(rule(1, "any", "sinceImagePulled", 90, action="transition", target="archive"))
+    result = evaluate(parsed(doc), images, NOW)
+    assert {d.image.digest[7:] for d in result} == {"never-pulled-old", "pulled-long-ago"}
+    assert all(d.rule.action.target_storage_class is SC.ARCHIVE for d in result)
+
+
+def test_archive_rules_see_only_archived_images_and_use_archive_time() -> None:
+    archived_long = img("old-archive", ["v1"], 400, storage_class=SC.ARCHIVE, last_archived_at=NOW - 200 * DAY)
+    archived_new = img("new-archive", ["v2"], 400, storage_class=SC.ARCHIVE, last_archived_at=NOW - 30 * DAY)
+    undated = img("undated-archive", ["v3"], 400, storage_class=SC.ARCHIVE)
+    active = img("active", ["v4"], 400)
+    doc = policy(rule(1, "any", "sinceImageTransitioned", 180, storage_class="archive"))
+    assert expired(doc, [archived_long, archived_new, undated, active]) == {"old-archive"}
+
+
+def test_count_rule_orders_by_restore_time() -> None:
+    images = [img("old-but-restored", ["a"], 50, last_activated_at=NOW - 1 * DAY), img("mid", ["b"], 10),
+              img("new", ["c"], 5)]
+    assert expired(policy(rule(1, "any", "imageCountMoreThan", 2)), images) == {"mid"}
+
+
+def test_index_children_are_protected_but_fill_count_slots() -> None:
+    index = img("index", ["v1"], 1, children=("sha256:child-a", "sha256:child-b"))
+    children = [img("child-a", [], 3), img("child-b", [], 3.1)]
+    loose = img("loose", [], 2)
+    result = expired(policy(rule(1, "untagged", "imageCountMoreThan", 1)), [index, loose, *children])
+    assert result == set()  # loose is the newest untagged and kept; the children are protected
+    assert expired(policy(rule(1, "untagged", "sinceImagePushed", 1)), [index, loose, *children]) == {"loose"}
+
+
+def test_activating_images_are_never_actioned() -> None:
+    assert expired(policy(rule(1, "any", "sinceImagePushed", 1)), [img("x", ["a"], 9, activating=True)]) == set()
+
+
+# Properties over random inventories --------------------------------------------------------------
+
+tags = st.lists(st.sampled_from(["v1.0", "v2.1", "main-1", "feature-x", "prod", "beta-3", "alpha-2", "a", "b"]),
+                max_size=3, unique=True)
+inventories = st.lists(
+    st.tuples(tags, st.floats(0, 400), st.floats(0, 400) | st.none(), st.booleans(), st.floats(0, 200)),
+    max_size=25,
+).map(lambda rows: [
+    Image("r", f"sha256:{n:04d}", tuple(t), NOW - age * DAY, 1000 + n,
+          SC.ARCHIVE if archived else SC.STANDARD,
+          last_pulled_at=None if pulled is None else NOW - pulled * DAY,
+          last_archived_at=(NOW - in_archive * DAY) if archived else None)
+    for n, (t, age, pulled, archived, in_archive) in enumerate(rows)
+])
+PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPS
+@given(valid_policies(), inventories, st.randoms(use_true_random=False))
+def test_results_are_order_independent_and_single_action(doc: dict[str, Any], images: list[Image],
+                                                           rnd: random.Random) -> None:
+    p = parsed(doc)
+    first = evaluate(p, images, NOW)
+    shuffled = list(images)
+    rnd.shuffle(shuffled)
+    assert [(d.image.digest, d.rule) for d in first] == [(d.image.digest, d.rule) for d in evaluate(p, shuffled, NOW)]
+    digests = [d.image.digest for d in first]
+    assert len(digests) == len(set(digests))
+
+
+@PROPS
+@given(valid_policies(), inventories)
+def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any], images: list[Image]) -> None:
+    from ecr_lifecycle.core.policy.model import CountType
+    from ecr_lifecycle.core.preview.engine import _selects
+
+    p = parsed(doc)
+    decisions = evaluate(p, images, NOW)
+    for r in p.rules:
+        if r.selection.count_type is CountType.IMAGE_COUNT_MORE_THAN:
+            candidates = sorted((i for i in images if _selects(r.selection, i)),
+                                key=lambda i: (-i.effective_pushed_at, i.digest))
+            newest = {i.digest for i in candidates[: r.selection.count_number]}
+            mine = {d.image.digest for d in decisions if d.rule == r}
+            assert not mine & newest
+            assert len(mine) <= max(0, len(candidates) - r.selection.count_number)
+
+
+@PROPS
+@given(valid_policies(), inventories)
+def test_a_lower_priority_rule_never_undoes_an_earlier_action(doc: dict[str, Any], images: list[Image]) -> None:
+    full = parsed(doc)
+    if len(full.rules) < 2:
+        return
+    shorter = Policy(full.rules[:-1])
+    before = {d.image.digest: d.rule.rule_priority for d in evaluate(shorter, images, NOW)}
+    after = {d.image.digest: d.rule.rule_priority for d in evaluate(full, images, NOW)}
+    assert all(after.get(k) == v for k, v in before.items())
