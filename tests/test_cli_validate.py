@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None)
 
 
 @pytest.fixture
-def files(tmp_path):  # type: ignore[no-untyped-def]
+def files(tmp_path: Path) -> tuple[Path, Path, Path]:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(policy(rule(1, "tagged", prefixes=["a", "b"]), rule(2, "any"))))
     bad = tmp_path / "bad.json"
@@ -30,14 +31,14 @@ def files(tmp_path):  # type: ignore[no-untyped-def]
     return good, bad, broken
 
 
-def test_valid_policy_exits_0_and_prints_warnings(files) -> None:  # type: ignore[no-untyped-def]
+def test_valid_policy_exits_0_and_prints_warnings(files: tuple[Path, Path, Path]) -> None:
     good, _, _ = files
     out = cli("validate", "--policy", str(good))
     assert out.returncode == 0
     assert "W001" in out.stdout and "valid (1 warning(s))" in out.stdout
 
 
-def test_invalid_policy_exits_1_with_every_error(files) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_policy_exits_1_with_every_error(files: tuple[Path, Path, Path]) -> None:
     _, bad, _ = files
     out = cli("validate", "--policy", str(bad))
     assert out.returncode == 1
@@ -46,7 +47,7 @@ def test_invalid_policy_exits_1_with_every_error(files) -> None:  # type: ignore
     assert "Traceback" not in out.stderr
 
 
-def test_json_format_lists_findings(files) -> None:  # type: ignore[no-untyped-def]
+def test_json_format_lists_findings(files: tuple[Path, Path, Path]) -> None:
     _, bad, _ = files
     out = cli("validate", "--policy", str(bad), "--format", "json")
     doc = json.loads(out.stdout)
@@ -54,14 +55,14 @@ def test_json_format_lists_findings(files) -> None:  # type: ignore[no-untyped-d
     assert {"code", "severity", "path", "rule", "message"} == set(doc["findings"][0])
 
 
-def test_stdin_is_read_with_dash(files) -> None:  # type: ignore[no-untyped-def]
+def test_stdin_is_read_with_dash(files: tuple[Path, Path, Path]) -> None:
     good, _, _ = files
     out = cli("validate", "--policy", "-", stdin=good.read_text())
     assert out.returncode == 0 and out.stdout.startswith("<stdin>")
 
 
 @pytest.mark.parametrize("case", ["non-json", "missing", "directory", "bad-flag", "bad-format"])
-def test_usage_errors_exit_2_with_one_line(files, tmp_path, case: str) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2_with_one_line(files: tuple[Path, Path, Path], tmp_path: Path, case: str) -> None:
     _, _, broken = files
     args = {
         "non-json": ["validate", "--policy", str(broken)],

@@ -13,7 +13,7 @@ FORBIDDEN_IN_CORE = {"cdktf", "constructs", "jsii", "boto3", "botocore", "socket
 def _imports(path: str) -> set[str]:
     with open(path, encoding="utf-8") as fh:
         tree = ast.parse(fh.read())
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
@@ -23,7 +23,7 @@ def _imports(path: str) -> set[str]:
 
 
 def _python_files(folder: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for root, _, files in os.walk(os.path.join(ROOT, folder)):
         out.extend(os.path.join(root, f) for f in files if f.endswith(".py"))
     return out

@@ -71,7 +71,7 @@ def _mutate(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 _DELETE = object()
 
 # (vector number in reference 3.5, policy, expected code, expected path)
-NEGATIVE: list[tuple[str, dict[str, Any], str, str]] = [
+NEGATIVE: list[tuple[str, Any, str, str]] = [
     ("1 sinceImagePulled + expire", policy(rule(1, "any", "sinceImagePulled", 30)), "E210", "rules[0].action.type"),
     ("2 sinceImageTransitioned without storageClass", policy(rule(1, "any", "sinceImageTransitioned", 90)),
      "E211", "rules[0].selection.storageClass"),

@@ -44,25 +44,29 @@ V4_IMAGES = [img("A", ["alpha-1", "beta-1", "gamma-1"], 10), img("B", ["alpha-2"
 
 @pytest.mark.parametrize("style", ["patterns", "prefixes"])
 def test_v1_higher_rule_keeps_protect_from_lower_rules(style: str) -> None:
-    lists = {"patterns": (["prod*"], ["beta*"]), "prefixes": (["prod"], ["beta"])}[style]
-    doc = policy(rule(1, "tagged", **{style: lists[0]}), rule(2, "tagged", **{style: lists[1]}))
+    lists: Any = {"patterns": (["prod*"], ["beta*"]), "prefixes": (["prod"], ["beta"])}[style]
+    first: dict[str, Any] = {style: lists[0]}
+    second: dict[str, Any] = {style: lists[1]}
+    doc = policy(rule(1, "tagged", **first), rule(2, "tagged", **second))
     assert expired(doc, V12_IMAGES) == {"A"}
 
 
 @pytest.mark.parametrize("style", ["patterns", "prefixes"])
 def test_v2_swapped_priorities(style: str) -> None:
-    lists = {"patterns": (["beta*"], ["prod*"]), "prefixes": (["beta"], ["prod"])}[style]
-    doc = policy(rule(1, "tagged", **{style: lists[0]}), rule(2, "tagged", **{style: lists[1]}))
+    lists: Any = {"patterns": (["beta*"], ["prod*"]), "prefixes": (["beta"], ["prod"])}[style]
+    first: dict[str, Any] = {style: lists[0]}
+    second: dict[str, Any] = {style: lists[1]}
+    doc = policy(rule(1, "tagged", **first), rule(2, "tagged", **second))
     assert expired(doc, V12_IMAGES) == {"A", "B"}
 
 
 @pytest.mark.parametrize("entries", [{"patterns": ["alpha*", "beta*"]}, {"prefixes": ["alpha", "beta"]}])
-def test_v3_every_list_entry_must_match(entries: dict[str, list[str]]) -> None:
+def test_v3_every_list_entry_must_match(entries: dict[str, Any]) -> None:
     assert expired(policy(rule(1, "tagged", "sinceImagePushed", 5, **entries)), V34_IMAGES) == {"C"}
 
 
 @pytest.mark.parametrize("entries", [{"patterns": ["alpha*", "beta*"]}, {"prefixes": ["alpha", "beta"]}])
-def test_v4_extra_tags_do_not_matter(entries: dict[str, list[str]]) -> None:
+def test_v4_extra_tags_do_not_matter(entries: dict[str, Any]) -> None:
     assert expired(policy(rule(1, "tagged", **entries)), V4_IMAGES) == {"A", "B"}
 
 
