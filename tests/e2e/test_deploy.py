@@ -54,7 +54,8 @@ class Project:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(list(args), cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600)
         if check and proc.returncode != 0:
-            raise AssertionError(f"{' '.join(args)} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            tail = f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            raise AssertionError(f"{' '.join(args)} exited {proc.returncode}:\n{tail}")
         return proc
 
     def cdktf(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -79,8 +80,8 @@ class Project:
         return proc.returncode, changes
 
     def live_policies(self) -> dict[str, str]:
-        out = {}
-        for name in REPOSITORIES + ["team-a/newsvc", "team-a/legacy-new"]:
+        out: dict[str, str] = {}
+        for name in [*REPOSITORIES, "team-a/newsvc", "team-a/legacy-new"]:
             try:
                 out[name] = self.ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
             except (self.ecr.exceptions.LifecyclePolicyNotFoundException,
