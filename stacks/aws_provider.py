@@ -11,7 +11,7 @@ from ecr_lifecycle.core.config.model import Target
 from stacks._attributes import AttributesMixin
 
 # 5.61 brought aws_ecr_repository_creation_template; 6.29 is needed for Terraform to see
-# changes to storageClass/targetStorageClass (archive rules). See docs/provider-versions.md.
+# changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in README.md.
 AWS_PROVIDER_VERSION = ">= 5.61.0, < 7.0.0"
 
 # Credentials the local emulator accepts; never used for real targets.
