@@ -31,7 +31,7 @@ class _Seq(list[Any]):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.CSafeLoader):
     """SafeLoader that records lines and rejects duplicate keys (PyYAML silently keeps the last)."""
 
     def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
