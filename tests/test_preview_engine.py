@@ -164,13 +164,13 @@ def test_results_are_order_independent_and_single_action(doc: dict[str, Any], im
 @given(valid_policies(), inventories)
 def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any], images: list[Image]) -> None:
     from ecr_lifecycle.core.policy.model import CountType
-    from ecr_lifecycle.core.preview.engine import _selects
+    from ecr_lifecycle.core.preview.engine import candidates_of
 
     p = parsed(doc)
     decisions = evaluate(p, images, NOW)
     for r in p.rules:
         if r.selection.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            candidates = sorted((i for i in images if _selects(r.selection, i)),
+            candidates = sorted(candidates_of(r.selection, images),
                                 key=lambda i: (-i.effective_pushed_at, i.digest))
             newest = {i.digest for i in candidates[: r.selection.count_number]}
             mine = {d.image.digest for d in decisions if d.rule == r}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ecr_lifecycle.cli import exitcodes
@@ -77,8 +80,9 @@ def handle(args: argparse.Namespace) -> int:
         except BadReference as exc:
             raise CliError(str(exc), exitcodes.USAGE) from None
 
-    images_by_target = _live(args, fleet) if args.live else _offline(args, fleet)
-    result = _evaluate(images_by_target, fleet, single, now)
+    with _bulk_allocation():
+        images_by_target = _live(args, fleet) if args.live else _offline(args, fleet)
+        result = _evaluate(images_by_target, fleet, single, now)
 
     decisions = {r.repository: list(r.decisions) for r in result.repositories}
     hits = in_use_hits(decisions, refs)
@@ -98,6 +102,19 @@ def handle(args: argparse.Namespace) -> int:
             )
         return exitcodes.GUARD
     return exitcodes.OK
+
+
+@contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic GC while millions of acyclic records are built: it would rescan them over and
+    over (it more than halves the time of a 1M-image preview) and they hold no reference cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse_now(text: str) -> float:

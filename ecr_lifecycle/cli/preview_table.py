@@ -15,10 +15,10 @@ def print_table(result: FleetPreview, now: float, price: float) -> None:
     table = Table(title=f"ECR lifecycle preview at {iso(now)}", title_justify="left")
     for column in ("repository", "images", "expire", "archive", "keep", "freed (upper bound)", "$/month"):
         table.add_column(column, justify="left" if column == "repository" else "right")
-    for r in result.repositories:
-        i = r.impact(price)
+    impacts = [r.impact(price) for r in result.repositories]
+    for i in impacts:
         table.add_row(
-            r.repository,
+            i["repositoryName"],
             str(i["images"]),
             str(i["expiring"]),
             str(i["archiving"]),
@@ -26,7 +26,7 @@ def print_table(result: FleetPreview, now: float, price: float) -> None:
             human_bytes(i["expiringBytes"]),
             f"{i['savingsPerMonthUpperBound']:.2f}",
         )
-    t = totals(result, price)
+    t = totals(impacts, price)
     table.add_section()
     table.add_row(
         "total",

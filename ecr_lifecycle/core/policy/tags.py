@@ -17,14 +17,14 @@ from ecr_lifecycle.core.policy.model import Selection
 
 
 @lru_cache(maxsize=4096)
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
+def pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
 def pattern_matches(pattern: str, tag: str) -> bool:
     if "*" not in pattern:
         return pattern == tag
-    return _pattern_regex(pattern).fullmatch(tag) is not None
+    return pattern_regex(pattern).fullmatch(tag) is not None
 
 
 def entry_matches(entry: str, tag: str, *, is_pattern: bool) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecr_lifecycle.core.preview.guards import InUseHit
-from ecr_lifecycle.core.preview.report import GIB, RepositoryPreview, human_bytes, iso
+from ecr_lifecycle.core.preview.report import GIB, human_bytes, iso
 from ecr_lifecycle.core.preview.run import FleetPreview
 
 UPPER_BOUND_NOTE = (
@@ -15,8 +15,7 @@ UPPER_BOUND_NOTE = (
 )
 
 
-def totals(result: FleetPreview, price_per_gb: float) -> dict[str, Any]:
-    impacts = [r.impact(price_per_gb) for r in result.repositories]
+def totals(impacts: list[dict[str, Any]], price_per_gb: float) -> dict[str, Any]:
     expiring_bytes = sum(i["expiringBytes"] for i in impacts)
     return {
         "repositories": len(impacts),
@@ -35,11 +34,12 @@ def totals(result: FleetPreview, price_per_gb: float) -> dict[str, Any]:
 def json_document(
     result: FleetPreview, now: float, price_per_gb: float, hits: list[InUseHit], over_limit: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    impacts = [r.impact(price_per_gb) for r in result.repositories]
     return {
         "evaluatedAt": iso(now),
         "repositories": [r.aws_shape() for r in result.repositories],
-        "impact": [r.impact(price_per_gb) for r in result.repositories],
-        "totals": totals(result, price_per_gb),
+        "impact": impacts,
+        "totals": totals(impacts, price_per_gb),
         "unmanagedRepositories": list(result.unmanaged),
         "inUse": [_hit(h) for h in hits],
         "overExpireLimit": over_limit,
@@ -66,7 +66,8 @@ def markdown(
     over_limit: list[dict[str, Any]],
     max_rows: int = 200,
 ) -> str:
-    t = totals(result, price_per_gb)
+    impacts = [r.impact(price_per_gb) for r in result.repositories]
+    t = totals(impacts, price_per_gb)
     lines = [
         f"### ECR lifecycle preview ({iso(now)[:10]})",
         "",
@@ -133,4 +134,4 @@ def expire_percent_over(result: FleetPreview, limit: float) -> list[dict[str, An
     return out
 
 
-__all__ = ["RepositoryPreview", "expire_percent_over", "json_document", "markdown", "totals"]
+__all__ = ["expire_percent_over", "json_document", "markdown", "totals"]

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecr_lifecycle.core.policy.model import StorageClass
 
@@ -23,8 +22,9 @@ class InventoryError(ValueError):
     """Bad inventory input; the message names the file and the record."""
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(NamedTuple):
+    """One image. A NamedTuple rather than a dataclass: a million of them are built per preview."""
+
     repository: str
     digest: str
     tags: tuple[str, ...]
@@ -51,12 +51,12 @@ def parse_time(value: Any, where: str) -> float:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return float(text)
-        except ValueError:
-            pass
-        try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                pass
             raise InventoryError(f"{where}: {value!r} is neither ISO 8601 nor epoch seconds") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
@@ -107,12 +107,67 @@ def parse_image(raw: Any, where: str) -> Image:
     )
 
 
+_STANDARD, _ARCHIVE = StorageClass.STANDARD, StorageClass.ARCHIVE
+_fromiso = datetime.fromisoformat
+
+
+class _Unusual(Exception):
+    """The fast path met something it does not handle; the checked path decides."""
+
+
+def _fast_time(value: Any) -> float:
+    if type(value) is str:
+        parsed = _fromiso(value)
+        if parsed.tzinfo is None:
+            raise _Unusual
+        return parsed.timestamp()
+    if type(value) is float or type(value) is int:
+        return float(value)
+    raise _Unusual
+
+
+def _fast_image(raw: dict[str, Any]) -> Image:
+    """The common shape only, with no per-record strings built; anything else raises."""
+    repository = raw["repositoryName"]
+    digest = raw["imageDigest"]
+    tags = raw.get("imageTags")
+    size = raw.get("imageSizeInBytes", 0)
+    if type(repository) is not str or type(digest) is not str or not repository or not digest:
+        raise _Unusual
+    if tags is None:
+        tags = ()
+    elif type(tags) is list:
+        for tag in tags:
+            if type(tag) is not str:
+                raise _Unusual
+        tags = tuple(tags)
+    else:
+        raise _Unusual
+    if type(size) is not int or size < 0:
+        raise _Unusual
+    status = raw.get("imageStatus")
+    if status is not None and status != "ACTIVE":
+        raise _Unusual  # archived, activating or malformed: the checked path
+    pulled = raw.get("lastRecordedPullTime")
+    if raw.get("lastArchivedAt") is not None or raw.get("lastActivatedAt") is not None or raw.get(CHILDREN_FIELD):
+        raise _Unusual
+    return Image(repository, digest, tags, _fast_time(raw["imagePushedAt"]), size, _STANDARD,
+                 None if pulled is None else _fast_time(pulled))
+
+
 def parse_inventory(data: Any, source: str) -> list[Image]:
     if not isinstance(data, dict) or not isinstance(data.get("imageDetails"), list):
         raise InventoryError(
             f"{source}: expected an object with an 'imageDetails' list (aws ecr describe-images output)"
         )
-    return [parse_image(raw, f"{source}: imageDetails[{i}]") for i, raw in enumerate(data["imageDetails"])]
+    images: list[Image] = []
+    append = images.append
+    for i, raw in enumerate(data["imageDetails"]):
+        try:
+            append(_fast_image(raw))
+        except (_Unusual, KeyError, TypeError, ValueError, AttributeError):
+            append(parse_image(raw, f"{source}: imageDetails[{i}]"))
+    return images
 
 
 def inventory_files(paths: list[str]) -> list[str]:
@@ -141,10 +196,4 @@ def load_inventory(paths: list[str]) -> list[Image]:
         except json.JSONDecodeError as exc:
             raise InventoryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
         images.extend(parse_inventory(data, path))
-    seen: dict[tuple[str, str], None] = {}
-    for image in images:
-        key = (image.repository, image.digest)
-        if key in seen:
-            raise InventoryError(f"repository {image.repository}: image {image.digest} is listed twice")
-        seen[key] = None
     return images

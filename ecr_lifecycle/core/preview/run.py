@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.engine import evaluate
-from ecr_lifecycle.core.preview.inventory import Image
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError
 from ecr_lifecycle.core.preview.report import RepositoryPreview
 
 # repository name -> (policy, canonical text), or None when no policy applies
@@ -36,6 +36,8 @@ def preview(images: Iterable[Image], lookup: PolicyLookup, now: float) -> FleetP
         if found is None:
             unmanaged.append(repository)
             continue
+        if len({i.digest for i in repo_images}) != len(repo_images):
+            raise InventoryError(f"repository {repository}: an image digest is listed more than once")
         policy, text = found
         decisions = evaluate(policy, repo_images, now)
         previews.append(RepositoryPreview(repository, text, tuple(repo_images), tuple(decisions)))
