@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.core.sourcefile import SourceError, read_file
 
 
 class CliError(Exception):
@@ -14,19 +17,10 @@ class CliError(Exception):
 
 
 def read_text(path: str, what: str) -> str:
-    """Read a file (``-`` for stdin) or fail with one line naming it."""
-    import sys
-
+    """Read a file (``-`` for stdin) or fail with one line naming it (exit 2)."""
     if path == "-":
         return sys.stdin.read()
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise CliError(f"{path}: {what} not found") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory, expected a {what}") from None
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read {what}: {exc.strerror}") from None
+        return read_file(path, what)
+    except SourceError as exc:
+        raise CliError(exc.messages[0]) from None
