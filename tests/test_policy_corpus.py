@@ -9,7 +9,23 @@ import pytest
 
 from ecr_lifecycle.core.policy import check_policy_text
 
-CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "real-policies")
+def _find_corpus() -> str:
+    """``shared/`` lies beside the checkout (dev machines and CI alike); $ECR_LIFECYCLE_CORPUS overrides."""
+    explicit = os.environ.get("ECR_LIFECYCLE_CORPUS")
+    if explicit:
+        return explicit
+    folder = os.path.dirname(os.path.abspath(__file__))
+    while True:
+        candidate = os.path.join(folder, "shared", "corpus", "real-policies")
+        if os.path.isfile(os.path.join(candidate, "INDEX.md")):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            raise RuntimeError("shared/corpus/real-policies not found beside the checkout; set ECR_LIFECYCLE_CORPUS")
+        folder = parent
+
+
+CORPUS = _find_corpus()
 
 # For the invalid ones: the codes we must report (AWS's reason, in our words).
 EXPECTED_ERRORS = {
