@@ -9,6 +9,7 @@ import pytest
 
 from ecr_lifecycle.core.policy import check_policy_text
 
+
 def _find_corpus() -> str:
     """``shared/`` lies beside the checkout (dev machines and CI alike); $ECR_LIFECYCLE_CORPUS overrides."""
     explicit = os.environ.get("ECR_LIFECYCLE_CORPUS")
