@@ -66,6 +66,12 @@ class TargetStack(TerraformStack):
             repository="${each.key}",
             policy="${local.policies[each.value]}",
         )
+        if plan.adopt:
+            # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
+            self.add_override(
+                "import",
+                [{"to": f'aws_ecr_lifecycle_policy.this["{name}"]', "id": name} for name in plan.adopt],
+            )
         if plan.creation_templates:
             templates: dict[str, Any] = {
                 t.prefix: {

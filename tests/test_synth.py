@@ -83,9 +83,12 @@ def test_every_referenced_policy_exists_and_is_valid(config: Path, target: str) 
 
 
 def test_golden_output_for_the_bundled_example(tmp_path: Path) -> None:
-    proc = run_main(EXAMPLE, tmp_path / "out")
+    # A copy laid out like a checkout, so the state path (relative to the config) reads as in the repository.
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    shutil.copy(EXAMPLE, tmp_path / "repositories.yaml")
+    proc = run_main(tmp_path / "repositories.yaml", tmp_path / "cdktf.out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    produced = (tmp_path / "out" / "stacks" / "local" / "cdk.tf.json").read_text()
+    produced = (tmp_path / "cdktf.out" / "stacks" / "local" / "cdk.tf.json").read_text()
     golden = ROOT / "tests" / "golden" / "local.cdk.tf.json"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(produced)

@@ -9,96 +9,24 @@ without terraform or node fails them.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.policy import equivalent_policy_texts
 from ecr_lifecycle.devtools.local_ecr import local_ecr
+from tests.e2e.project import CDKTF, REPOSITORIES, Project, scratch_project
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
-REPOSITORIES = ["payments/api", "payments/worker", "web/frontend", "team-a/search", "team-a/legacy-billing",
-                "sandbox/alice/experiment", "tools/unmanaged"]
-
-
-class Project:
-    """A scratch copy of the project wired to one local endpoint."""
-
-    def __init__(self, path: Path, url: str) -> None:
-        self.path = path
-        self.url = url
-        self.env = {
-            **os.environ,
-            "ECR_ENDPOINT_URL": url,
-            "PIPENV_PIPFILE": str(ROOT / "Pipfile"),
-            "PIPENV_VENV_IN_PROJECT": "1",
-            "PIPENV_VERBOSITY": "-1",
-            "CHECKPOINT_DISABLE": "1",
-            "DISABLE_VERSION_CHECK": "1",
-            "CI": "1",
-            "TF_IN_AUTOMATION": "1",
-        }
-        self.ecr = boto3.client("ecr", endpoint_url=url, region_name="us-east-1",
-                                aws_access_key_id="test", aws_secret_access_key="test")
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(list(args), cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600)
-        if check and proc.returncode != 0:
-            tail = f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-            raise AssertionError(f"{' '.join(args)} exited {proc.returncode}:\n{tail}")
-        return proc
-
-    def cdktf(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run(str(CDKTF), *args, check=check)
-
-    def synth(self) -> None:
-        self.run(str(ROOT / ".venv" / "bin" / "python"), "main.py")
-
-    def plan(self) -> tuple[int, dict[str, list[str]]]:
-        """``terraform plan -detailed-exitcode`` in the synthesized stack; actions by resource address."""
-        stack = self.path / "cdktf.out" / "stacks" / "local"
-        proc = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color",
-                               "-out=plan.bin"], cwd=stack, env=self.env, capture_output=True, text=True, timeout=600)
-        assert proc.returncode in (0, 2), proc.stdout + proc.stderr
-        shown = subprocess.run(["terraform", "show", "-json", "plan.bin"], cwd=stack, env=self.env,
-                               capture_output=True, text=True, timeout=300)
-        changes = {
-            c["address"]: c["change"]["actions"]
-            for c in json.loads(shown.stdout).get("resource_changes", [])
-            if c["change"]["actions"] != ["no-op"] and c["mode"] == "managed"
-        }
-        return proc.returncode, changes
-
-    def live_policies(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name in [*REPOSITORIES, "team-a/newsvc", "team-a/legacy-new"]:
-            try:
-                out[name] = self.ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-            except (self.ecr.exceptions.LifecyclePolicyNotFoundException,
-                    self.ecr.exceptions.RepositoryNotFoundException):
-                continue
-        return out
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     assert CDKTF.exists(), "run scripts/bootstrap.sh (npm ci) first"
-    path = tmp_path_factory.mktemp("project")
-    for name in ("main.py", "cdktf.json", "repositories.yaml"):
-        shutil.copy(ROOT / name, path / name)
-    shutil.copytree(ROOT / "policies", path / "policies")
-    for name in ("stacks", "ecr_lifecycle"):
-        os.symlink(ROOT / name, path / name)
+    path = scratch_project(tmp_path_factory.mktemp("project"))
     with local_ecr() as url:
         proj = Project(path, url)
         for name in REPOSITORIES:

@@ -185,6 +185,8 @@ class _Builder:
             exclude = tuple(raw.get("exclude") or ())
             if name is not None and exclude:
                 self.errors.append(f"{self.doc.where([*path, 'exclude'])}: 'exclude' only goes with 'pattern'")
+            if pattern is not None and raw.get("adopt"):
+                self.errors.append(f"{self.doc.where([*path, 'adopt'])}: 'adopt' only goes with 'name'")
             for glob, gpath in [(pattern, [*path, "pattern"])] + [
                 (e, [*path, "exclude", j]) for j, e in enumerate(exclude)
             ]:
@@ -209,7 +211,7 @@ class _Builder:
             if composed is None:
                 continue
             for target in targets:
-                yield RepositoryEntry(target, composed, where, name, pattern, exclude)
+                yield RepositoryEntry(target, composed, where, name, pattern, exclude, bool(raw.get("adopt")))
 
     def _creation_templates(self, all_targets: list[str]) -> Iterator[CreationTemplate]:
         seen: dict[tuple[str, str], str] = {}
@@ -252,4 +254,5 @@ def _plan(target: Target, repositories: list[RepositoryEntry], creation: list[Cr
         patterns=patterns,
         policies=dict(sorted(texts.items())),
         creation_templates=templates,
+        adopt=tuple(sorted(r.name for r in mine if r.adopt and r.name is not None)),
     )

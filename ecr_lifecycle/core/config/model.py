@@ -80,6 +80,7 @@ class RepositoryEntry:
     name: str | None = None
     pattern: str | None = None
     exclude: tuple[str, ...] = ()
+    adopt: bool = False  # import the existing aws_ecr_lifecycle_policy on the next deploy
 
     @property
     def label(self) -> str:
@@ -126,6 +127,7 @@ class TargetPlan:
     patterns: tuple[PatternEntry, ...]  # file order (first match wins)
     policies: dict[str, str]  # policy key -> canonical text, sorted by key
     creation_templates: tuple[CreationTemplate, ...]  # sorted by prefix
+    adopt: tuple[str, ...] = ()  # repository names whose existing policy is imported, sorted
 
     def resolve(self, names: list[str]) -> dict[str, str]:
         return resolve(names, self.named, self.patterns)

@@ -1,0 +1,1 @@
+"""Plain-language accounts of policies and of what changes between two of them."""
