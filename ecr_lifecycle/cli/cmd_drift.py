@@ -30,7 +30,7 @@ def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
     from ecr_lifecycle.aws.session import ecr_client
 
-    fleet = load_fleet_or_fail(args.config)
+    fleet = load_fleet_or_fail(args.config, reaches_aws=True)
     names = [t.name for t in fleet.targets]
     for wanted in args.target or []:
         if wanted not in names:

@@ -72,7 +72,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError("--save-inventory goes with --live")
     now = time.time() if args.now is None else _parse_now(args.now)
     single = _load_single_policy(args.policy) if args.policy else None
-    fleet = None if single is not None and not args.live else load_fleet_or_fail(args.config)
+    fleet = None if single is not None and not args.live else load_fleet_or_fail(args.config, reaches_aws=args.live)
     refs = []
     if args.in_use:
         try:

@@ -21,10 +21,11 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_fleet_or_fail(explicit: str | None) -> Fleet:
+def load_fleet_or_fail(explicit: str | None, *, reaches_aws: bool = False) -> Fleet:
+    """``reaches_aws``: resolve ``${VAR}`` endpoints from the environment (a missing variable is an error)."""
     path = config_path(explicit)
     try:
-        return load_fleet(path, os.environ)
+        return load_fleet(path, os.environ if reaches_aws else None)
     except SourceError as exc:
         missing = len(exc.messages) == 1 and exc.messages[0].endswith("config file not found")
         for message in exc.messages[:-1]:

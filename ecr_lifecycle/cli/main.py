@@ -18,13 +18,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ecr_lifecycle.cli import cmd_drift, cmd_import, cmd_preview, cmd_render, cmd_validate
+    from ecr_lifecycle.cli import cmd_diff, cmd_drift, cmd_import, cmd_preview, cmd_render, cmd_validate
 
     parser = _Parser(prog="python -m ecr_lifecycle", description="ECR lifecycle policies as code.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd_validate.register(sub)
     cmd_render.register(sub)
     cmd_preview.register(sub)
+    cmd_diff.register(sub)
     cmd_drift.register(sub)
     cmd_import.register(sub)
     return parser

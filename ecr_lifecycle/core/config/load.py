@@ -6,6 +6,8 @@ names the file, line and JSON path. Nothing is written anywhere.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -40,7 +42,11 @@ def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> 
 
 
 def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
-    """Load and validate everything. ``environ`` fills ``${VAR}`` endpoint values (default: none set)."""
+    """Load and validate everything.
+
+    ``environ`` fills ``${VAR}`` endpoint values, and a variable it lacks is an error. Without it
+    (for commands that never reach AWS) such values are left as written.
+    """
     doc = load_yaml(path, read_file(path, "config file"))
     if not isinstance(doc.data, dict):
         raise SourceError([f"{path}:1: the config must be a YAML mapping with 'version' and 'targets'"])
@@ -49,11 +55,11 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
         raise SourceError(errors)
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
     library = load_library(policies_dir)
-    return _Builder(doc, library, environ or {}).build()
+    return _Builder(doc, library, environ).build()
 
 
 class _Builder:
-    def __init__(self, doc: Document, library: dict[str, Template], environ: Mapping[str, str]) -> None:
+    def __init__(self, doc: Document, library: dict[str, Template], environ: Mapping[str, str] | None) -> None:
         self.doc = doc
         self.environ = environ
         self.data: dict[str, Any] = doc.data
@@ -69,7 +75,11 @@ class _Builder:
         if self.errors:
             raise SourceError(self.errors)
         plans = {t.name: _plan(t, repositories, creation) for t in targets}
-        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans)
+        digests = {
+            name: hashlib.sha256(json.dumps(plain(t.doc.data), sort_keys=True).encode()).hexdigest()[:16]
+            for name, t in sorted(self.library.items())
+        }
+        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans, digests)
 
     def _targets(self) -> list[Target]:
         out: list[Target] = []
@@ -112,7 +122,7 @@ class _Builder:
         return out
 
     def _expand_env(self, value: str, path: list[str | int]) -> str:
-        if not value.startswith("${"):
+        if not value.startswith("${") or self.environ is None:
             return value
         variable = value[2:-1]
         if variable not in self.environ:
@@ -169,7 +179,7 @@ class _Builder:
         if cached is not None:
             return cached
         try:
-            composed = compose(spec, self.doc, self.library, label)
+            composed = dataclasses.replace(compose(spec, self.doc, self.library, label), recipe=key)
         except ComposeError as exc:
             self.errors.extend(m for m in exc.messages if m not in self.errors)
             return None

