@@ -13,10 +13,11 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
+from ecr_lifecycle.cli.inventories import load_by_target, pick_target
 from ecr_lifecycle.core.config.load import config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
-from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_time
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_time
 from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH
 from ecr_lifecycle.core.report import review as reviews
 from ecr_lifecycle.core.sourcefile import SourceError
@@ -98,17 +99,6 @@ def _now(text: str) -> float:
 def _inventory(args: argparse.Namespace, head: Fleet) -> dict[str, list[Image]]:
     names = [t.name for t in head.targets]
     out: dict[str, list[Image]] = {}
-    try:
-        for item in args.images:
-            subdirs = [n for n in names if os.path.isdir(os.path.join(item, n))] if os.path.isdir(item) else []
-            if subdirs and args.target is None:
-                for name in subdirs:
-                    out.setdefault(name, []).extend(load_inventory([os.path.join(item, name)]))
-                continue
-            target = args.target or (names[0] if len(names) == 1 else None)
-            if target is None or target not in names:
-                raise CliError(f"choose the inventory's target with --target (defined: {', '.join(names)})")
-            out.setdefault(target, []).extend(load_inventory([item]))
-    except InventoryError as exc:
-        raise CliError(str(exc)) from None
+    for target, images in load_by_target(args.images, args.target, names).items():
+        out.setdefault(pick_target(target, names), []).extend(images)
     return out

@@ -10,7 +10,7 @@ from typing import Any
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.core.adopt import build_import
-from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, read_file
+from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, plain, read_file
 
 SCHEMA = "ecr_lifecycle/core/config/schema/repositories.schema.json"
 
@@ -44,13 +44,7 @@ def _targets(args: argparse.Namespace) -> list[dict[str, Any]]:
     targets = doc.data.get("targets") if isinstance(doc.data, dict) else None
     if not isinstance(targets, list) or not targets:
         raise CliError(f"{args.targets_from}: no 'targets' list to import from", exitcodes.INVALID)
-    return [_plain(t) for t in targets]
-
-
-def _plain(value: Any) -> Any:
-    from ecr_lifecycle.core.sourcefile import plain
-
-    return plain(value)
+    return [plain(t) for t in targets]
 
 
 def handle(args: argparse.Namespace) -> int:

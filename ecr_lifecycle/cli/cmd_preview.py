@@ -15,13 +15,14 @@ from typing import Any
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.inventories import load_by_target, pick_target
 from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.core.policy.check import check_policy, decode_json
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.policy.render import render_policy
 from ecr_lifecycle.core.preview import formats
 from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
-from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_inventory, parse_time
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory, parse_time
 from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH, RepositoryPreview
 from ecr_lifecycle.core.preview.run import FleetPreview, preview
 
@@ -139,19 +140,7 @@ def _load_single_policy(path: str) -> tuple[Policy, str]:
 
 
 def _offline(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
-    targets = [t.name for t in fleet.targets] if fleet else []
-    by_target: dict[str | None, list[Image]] = {}
-    try:
-        for path in args.images:
-            subdirs = [d for d in targets if os.path.isdir(os.path.join(path, d))] if os.path.isdir(path) else []
-            if subdirs and args.target is None:
-                for name in subdirs:
-                    by_target.setdefault(name, []).extend(load_inventory([os.path.join(path, name)]))
-            else:
-                by_target.setdefault(args.target, []).extend(load_inventory([path]))
-    except InventoryError as exc:
-        raise CliError(str(exc), exitcodes.USAGE) from None
-    return by_target
+    return load_by_target(args.images, args.target, [t.name for t in fleet.targets] if fleet else [])
 
 
 def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
@@ -196,7 +185,7 @@ def _evaluate(
             result = preview(images, lambda _name: single, now)
         else:
             assert fleet is not None
-            name = _pick_target(target, fleet)
+            name = pick_target(target, [t.name for t in fleet.targets])
 
             def lookup(repository: str, name: str = name) -> tuple[Policy, str] | None:
                 entry = fleet.entry_for(name, repository)
@@ -206,19 +195,6 @@ def _evaluate(
         repositories.extend(result.repositories)
         unmanaged.extend(result.unmanaged)
     return FleetPreview(tuple(repositories), tuple(unmanaged))
-
-
-def _pick_target(target: str | None, fleet: Fleet) -> str:
-    names = [t.name for t in fleet.targets]
-    if target is not None:
-        if target not in names:
-            raise CliError(f"unknown target {target!r} (defined: {', '.join(names)})")
-        return target
-    if len(names) == 1:
-        return names[0]
-    raise CliError(
-        f"the config has {len(names)} targets; choose one with --target or lay the inventory out as DIR/<target>/*.json"
-    )
 
 
 def _print(fmt: str, result: FleetPreview, now: float, price: float, hits: Any, over: Any) -> None:

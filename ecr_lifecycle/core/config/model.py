@@ -142,18 +142,29 @@ class Fleet:
     creation_templates: tuple[CreationTemplate, ...]
     plans: dict[str, TargetPlan] = field(default_factory=dict)
     template_digests: dict[str, str] = field(default_factory=dict)  # template name -> content hash
+    _by_name: dict[tuple[str, str], RepositoryEntry] = field(init=False, repr=False, compare=False)
+    _patterns: dict[str, list[tuple[PatternEntry, RepositoryEntry]]] = field(init=False, repr=False, compare=False)
 
     def all_policies(self) -> tuple[RepositoryEntry | CreationTemplate, ...]:
         return self.repositories + self.creation_templates
 
+    def __post_init__(self) -> None:
+        # Indexes for entry_for, which previews call once per repository of fleets of thousands.
+        by_name = {(e.target, e.name): e for e in self.repositories if e.name is not None}
+        patterns: dict[str, list[tuple[PatternEntry, RepositoryEntry]]] = {}
+        for entry in self.repositories:
+            pattern = entry.as_pattern()
+            if pattern is not None:
+                patterns.setdefault(entry.target, []).append((pattern, entry))
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_patterns", patterns)
+
     def entry_for(self, target: str, repository: str) -> RepositoryEntry | None:
         """The entry that gives ``repository`` its policy in ``target``: exact name, else first pattern."""
-        entries = [e for e in self.repositories if e.target == target]
-        for entry in entries:
-            if entry.name == repository:
-                return entry
-        for entry in entries:
-            pattern = entry.as_pattern()
-            if pattern is not None and pattern.matches(repository):
-                return entry
+        entry = self._by_name.get((target, repository))
+        if entry is not None:
+            return entry
+        for pattern, candidate in self._patterns.get(target, ()):
+            if pattern.matches(repository):
+                return candidate
         return None
