@@ -22,9 +22,14 @@ if ! python3 -m pipenv --version >/dev/null 2>&1; then
   echo "bootstrap: installing pipenv" >&2
   python3 -m pip install --quiet --user "pipenv==2026.10.3" 2>/dev/null || python3 -m pip install --quiet "pipenv==2026.10.3"
 fi
-python3 -m pipenv sync --dev >/dev/null
+quiet() {  # run a step silently; show its output only if it fails
+  local log; log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; echo "bootstrap: '$*' failed" >&2; exit 2; fi
+  rm -f "$log"
+}
+quiet python3 -m pipenv sync --dev
 if [ ! -x node_modules/.bin/cdktf ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  quiet npm ci --no-audit --no-fund
 fi
 
 # A provider mirror: $TF_PLUGIN_MIRROR, or a conventional folder that holds hashicorp/aws.
