@@ -139,7 +139,18 @@ def test_json_output_matches_its_schema_with_impact(tmp_path: Path) -> None:
     schema = json.loads((ROOT / "docs" / "review.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert doc["impact"]["newlyExpiringImages"] == 7
+    assert [(c["entry"], c["repositories"]) for c in doc["changes"]] == [("app/api", 1)]
     assert doc["impact"]["freedBytes"] == 7 * 1024**3 and doc["impact"]["savingsPerMonthUpperBound"] == 0.7
+
+
+def test_a_pattern_change_counts_the_repositories_it_touches(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, CASES["parameter-change"])
+    images = [{"repositoryName": name, "imageDigest": "sha256:1", "imagePushedAt": "2026-01-01T00:00:00Z"}
+              for name in ("team-a/one", "team-a/two", "team-b/other")]
+    (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
+    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--images", str(tmp_path / "images.json"),
+              "--format", "markdown", "--now", "2026-02-01T00:00:00Z")
+    assert "| prod | `pattern team-a/*` | changes | config | 1 | 2 |" in out.stdout
 
 
 def test_in_use_guard_in_review(tmp_path: Path) -> None:

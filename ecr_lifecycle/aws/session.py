@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
@@ -9,7 +10,11 @@ from botocore.config import Config
 
 from ecr_lifecycle.core.config.model import Target
 
-_RETRIES = Config(retries={"max_attempts": 10, "mode": "adaptive"})
+
+def _retries() -> Config:
+    # Adaptive mode backs off on throttling; AWS_MAX_ATTEMPTS (botocore's own variable) caps the attempts.
+    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", "10"))
+    return Config(retries={"max_attempts": attempts, "mode": "adaptive"})
 
 
 def ecr_client(
@@ -19,7 +24,7 @@ def ecr_client(
     session = boto3.Session(profile_name=profile or (target.profile if target else None))
     region_name = region or (target.region if target else None)
     endpoint = endpoint_url or (dict(target.endpoints).get("ecr") if target else None)
-    kwargs: dict[str, Any] = {"config": _RETRIES}
+    kwargs: dict[str, Any] = {"config": _retries()}
     if target is not None and target.is_local and endpoint_url is None:
         kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
     if target is not None and target.role_arn:

@@ -88,22 +88,20 @@ def markdown(
         ]
         lines.append("")
     lines += [
-        "| repository | images | expire | archive | keep | freed (upper bound) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| repository | images | expire | archive | keep | freed (upper bound) | kept size |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    rows = sorted(result.repositories, key=lambda r: -sum(d.image.size for d in r.expired))
-    for r in rows[:max_rows]:
-        i = r.impact(price_per_gb)
+    rows = sorted(impacts, key=lambda i: (-i["expiringBytes"], i["repositoryName"]))
+    for i in [*rows[:max_rows], None, t]:
+        if i is None:
+            if len(rows) > max_rows:
+                lines.append(f"| … {len(rows) - max_rows} more repositories (the total includes them) | | | | | | |")
+            continue
+        name = f"`{i['repositoryName']}`" if "repositoryName" in i else "**total**"
         lines.append(
-            f"| `{r.repository}` | {i['images']} | {i['expiring']} | {i['archiving']} | {i['kept']} | "
-            f"{human_bytes(i['expiringBytes'])} |"
+            f"| {name} | {i['images']} | {i['expiring']} | {i['archiving']} | {i['kept']} | "
+            f"{human_bytes(i['expiringBytes'])} | {human_bytes(i['keptBytes'])} |"
         )
-    if len(rows) > max_rows:
-        lines.append(f"| … {len(rows) - max_rows} more repositories (totals above include them) | | | | | |")
-    lines.append(
-        f"| **total** | {t['images']} | {t['expiring']} | {t['archiving']} | {t['kept']} | "
-        f"{human_bytes(t['expiringBytes'])} |"
-    )
     if result.unmanaged:
         lines += [
             "",

@@ -59,13 +59,21 @@ class Review:
     impact: list[RepositoryImpact] | None = None
     price_per_gb: float = 0.10
     in_use: list[dict[str, Any]] = field(default_factory=list)
+    # With an inventory: (target, entry) -> inventory repositories it gives a policy to, on either side
+    reach: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def change_dict(self, change: EntryChange) -> dict[str, Any]:
+        doc = change.as_dict()
+        if self.impact is not None:
+            doc["repositories"] = self.reach.get((change.target, change.entry), 0)
+        return doc
 
     def as_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "base": self.base,
             "head": self.head,
             "summary": dict(Counter(c.kind for c in self.changes)),
-            "changes": [c.as_dict() for c in self.changes],
+            "changes": [self.change_dict(c) for c in self.changes],
             "templates": [{"name": n, "entries": k} for n, k in sorted(self.template_changes.items())],
             "impact": None,
             "inUse": self.in_use,
@@ -133,12 +141,17 @@ def add_impact(review: Review, base: Fleet | None, head: Fleet, images_by_target
     """Preview every inventory repository on both sides, keep the differences; return the head's decisions."""
     impact = []
     head_decisions: dict[str, list[Decision]] = {}
+    reach: Counter[tuple[str, str]] = Counter()
     for target, images in sorted(images_by_target.items()):
         for repository, repo_images in sorted(group_by_repository(images).items()):
             sides = []
+            labels = set()
             for fleet in (base, head):
                 entry = fleet.entry_for(target, repository) if fleet is not None and target in fleet.plans else None
                 sides.append(evaluate(entry.composed.policy, repo_images, now) if entry is not None else [])
+                if entry is not None:
+                    labels.add(entry.label)
+            reach.update((target, label) for label in labels)
             head_decisions[repository] = sides[1]
             before = {d.image.digest: d for d in sides[0]}
             after = {d.image.digest: d for d in sides[1]}
@@ -150,6 +163,7 @@ def add_impact(review: Review, base: Fleet | None, head: Fleet, images_by_target
             if expired or archived or gone:
                 impact.append(RepositoryImpact(target, repository, expired, gone, archived))
     review.impact = impact
+    review.reach = dict(reach)
     return head_decisions
 
 
@@ -170,7 +184,12 @@ def _summary(review: Review) -> list[str]:
     lines = [f"**{len(review.changes)} entr{'y' if len(review.changes) == 1 else 'ies'} affected**: "
              + ", ".join(parts) + "."]
     for name, n in sorted(review.template_changes.items()):
-        lines.append(f"Template `{name}` changed: it alters the policy of {n} entr{'y' if n == 1 else 'ies'}.")
+        line = f"Template `{name}` changed: it alters the policy of {n} entr{'y' if n == 1 else 'ies'}"
+        if review.impact is not None:
+            touched = sum(review.reach.get((c.target, c.entry), 0) for c in review.changes
+                          if name in c.cause.removeprefix("template ").split(", ") and c.cause != "config")
+            line += f", {touched} repositor{'y' if touched == 1 else 'ies'} in the inventory"
+        lines.append(line + ".")
     if review.impact is not None:
         expired = sum(len(i.newly_expired) for i in review.impact)
         archived = sum(len(i.newly_archived) for i in review.impact)
@@ -193,12 +212,16 @@ def markdown(review: Review, max_entries: int = 200) -> str:
     impacts: dict[tuple[str, str], list[RepositoryImpact]] = {}
     for i in review.impact or []:
         impacts.setdefault((i.target, i.repository), []).append(i)
-    lines += ["| target | entry | change | cause | rule changes |", "|---|---|---|---|---:|"]
+    with_reach = review.impact is not None
+    lines += ["| target | entry | change | cause | rule changes |" + (" repositories |" if with_reach else ""),
+              "|---|---|---|---|---:|" + ("---:|" if with_reach else "")]
     shown = review.changes[:max_entries]
     for c in shown:
-        lines.append(f"| {c.target} | `{c.entry}` | {_KIND_WORDS[c.kind]} | {c.cause} | {len(c.rules)} |")
+        reach = f" {review.reach.get((c.target, c.entry), 0)} |" if with_reach else ""
+        lines.append(f"| {c.target} | `{c.entry}` | {_KIND_WORDS[c.kind]} | {c.cause} | {len(c.rules)} |{reach}")
     if len(review.changes) > max_entries:
-        lines.append(f"| … | {len(review.changes) - max_entries} more entries (the summary counts them all) | | | |")
+        lines.append(f"| … | {len(review.changes) - max_entries} more entries (the summary counts them all) | | | |"
+                     + (" |" if with_reach else ""))
     lines.append("")
     for c in shown:
         lines += [f"<details><summary>{c.target} / {c.entry}: {_KIND_WORDS[c.kind]}</summary>", ""]
