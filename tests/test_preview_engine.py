@@ -43,21 +43,23 @@ V4_IMAGES = [img("A", ["alpha-1", "beta-1", "gamma-1"], 10), img("B", ["alpha-2"
 
 
 @pytest.mark.parametrize("style", ["patterns", "prefixes"])
-def test_v1_higher_rule_keeps_protect_from_lower_rules(style: str) -> None:
-    lists: Any = {"patterns": (["prod*"], ["beta*"]), "prefixes": (["prod"], ["beta"])}[style]
-    first: dict[str, Any] = {style: lists[0]}
-    second: dict[str, Any] = {style: lists[1]}
-    doc = policy(rule(1, "tagged", **first), rule(2, "tagged", **second))
-    assert expired(doc, V12_IMAGES) == {"A"}
+@pytest.mark.parametrize(
+    ("example", "order", "expected"),
+    [
+        # V1: B is kept by the prod rule, so the beta rule cannot expire it.
+        ("V1", ("prod", "beta"), {"A"}),
+        # V2: priorities swapped; the prod rule only sees images the beta rule already identified.
+        ("V2", ("beta", "prod"), {"A", "B"}),
+    ],
+)
+def test_v1_v2_images_a_higher_rule_keeps_are_protected_from_lower_rules(
+    style: str, example: str, order: tuple[str, str], expected: set[str]
+) -> None:
+    def entries(word: str) -> dict[str, Any]:
+        return {style: [word + "*" if style == "patterns" else word]}
 
-
-@pytest.mark.parametrize("style", ["patterns", "prefixes"])
-def test_v2_swapped_priorities(style: str) -> None:
-    lists: Any = {"patterns": (["beta*"], ["prod*"]), "prefixes": (["beta"], ["prod"])}[style]
-    first: dict[str, Any] = {style: lists[0]}
-    second: dict[str, Any] = {style: lists[1]}
-    doc = policy(rule(1, "tagged", **first), rule(2, "tagged", **second))
-    assert expired(doc, V12_IMAGES) == {"A", "B"}
+    doc = policy(rule(1, "tagged", **entries(order[0])), rule(2, "tagged", **entries(order[1])))
+    assert expired(doc, V12_IMAGES) == expected, example
 
 
 @pytest.mark.parametrize("entries", [{"patterns": ["alpha*", "beta*"]}, {"prefixes": ["alpha", "beta"]}])
