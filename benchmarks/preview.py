@@ -17,27 +17,65 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecr_lifecycle.devtools.synthetic import inventory
+from devtools.synthetic import inventory
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_795_000_000.0
-POLICY = {"rules": [
-    {"rulePriority": 1, "description": "untagged after 7 days",
-     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
-     "action": {"type": "expire"}},
-    {"rulePriority": 2, "description": "keep 20 releases",
-     "selection": {"tagStatus": "tagged", "tagPatternList": ["v*.*.*"], "countType": "imageCountMoreThan",
-                   "countNumber": 20}, "action": {"type": "expire"}},
-    {"rulePriority": 3, "description": "feature branches after 14 days",
-     "selection": {"tagStatus": "tagged", "tagPrefixList": ["feature-"], "countType": "sinceImagePushed",
-                   "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}},
-    {"rulePriority": 4, "description": "main builds: keep 30",
-     "selection": {"tagStatus": "tagged", "tagPrefixList": ["main-"], "countType": "imageCountMoreThan",
-                   "countNumber": 30}, "action": {"type": "expire"}},
-    {"rulePriority": 5, "description": "everything else: keep 50",
-     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50},
-     "action": {"type": "expire"}},
-]}
+POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "untagged after 7 days",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 7,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 2,
+            "description": "keep 20 releases",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPatternList": ["v*.*.*"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 20,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 3,
+            "description": "feature branches after 14 days",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["feature-"],
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 14,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 4,
+            "description": "main builds: keep 30",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["main-"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 30,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 5,
+            "description": "everything else: keep 50",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50},
+            "action": {"type": "expire"},
+        },
+    ]
+}
 
 MEASURE = """
 import json, resource, sys, time, runpy
@@ -71,17 +109,30 @@ def main() -> int:
         del doc
         (folder / "policy.json").write_text(json.dumps(POLICY))
         size = os.path.getsize(folder / "images.json")
-        print(f"inventory: {args.images:,} images in {args.repositories:,} repositories, {size / 1e6:.0f} MB "
-              f"(generated in {time.perf_counter() - started:.0f} s)")
+        print(
+            f"inventory: {args.images:,} images in {args.repositories:,} repositories, {size / 1e6:.0f} MB "
+            f"(generated in {time.perf_counter() - started:.0f} s)"
+        )
         load = measure("json.load(open('images.json'))", folder)
-        argv = ["preview", "--images", "images.json", "--policy", "policy.json", "--now", str(NOW),
-                "--format", "markdown"]
-        body = (f"sys.argv = ['ecr_lifecycle'] + {argv!r}\n"
-                f"sys.path.insert(0, {str(ROOT)!r})\n"
-                "import contextlib, io\n"
-                "from ecr_lifecycle.cli.main import run\n"
-                "with contextlib.redirect_stdout(io.StringIO()):\n"
-                "    run(sys.argv[1:])")
+        argv = [
+            "preview",
+            "--images",
+            "images.json",
+            "--policy",
+            "policy.json",
+            "--now",
+            str(NOW),
+            "--format",
+            "markdown",
+        ]
+        body = (
+            f"sys.argv = ['ecr_lifecycle'] + {argv!r}\n"
+            f"sys.path.insert(0, {str(ROOT)!r})\n"
+            "import contextlib, io\n"
+            "from ecr_lifecycle.cli.main import run\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    run(sys.argv[1:])"
+        )
         full = measure(body, folder)
     ratio = full["wall"] / load["wall"]
     print(f"json.load only: {load['wall']:.2f} s, peak {load['peak_mb']:.0f} MB")

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecr_lifecycle.devtools.synthetic import fleet_config
+from devtools.synthetic import fleet_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +33,12 @@ def main() -> int:
         config = project / "repositories.yaml"
         config.write_text(fleet_config(args.repositories, args.targets, args.patterns))
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir",
-                               str(project / "out")], capture_output=True, text=True, cwd=project)
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(project / "out")],
+            capture_output=True,
+            text=True,
+            cwd=project,
+        )
         wall = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if proc.returncode != 0:

@@ -3,4 +3,4 @@
 # read the policies back and preview what they would expire.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
-exec "$PY" -m ecr_lifecycle.devtools.demo "$@"
+exec "$PY" -m devtools.demo "$@"

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from tests.helpers import rule
 
 _entry = st.text(alphabet="abcv.-", min_size=1, max_size=6)
-_pattern = st.lists(st.sampled_from(["a", "b", "v", "-", ".", "*"]), min_size=1, max_size=7).map("".join).filter(
-    lambda p: p.count("*") <= 4
+_pattern = (
+    st.lists(st.sampled_from(["a", "b", "v", "-", ".", "*"]), min_size=1, max_size=7)
+    .map("".join)
+    .filter(lambda p: p.count("*") <= 4)
 )
 
 
@@ -45,8 +47,12 @@ def valid_policies(draw: st.DrawFn, archive: bool = True) -> dict[str, Any]:
             spec.update(action="transition", target="archive")
     if archive and draw(st.booleans()):
         status = draw(st.sampled_from(["untagged", "any", "tagged"]))
-        extra: dict[str, Any] = {"tag_status": status, "count_type": "sinceImageTransitioned",
-                                 "storage_class": "archive", "count": draw(st.integers(90, 1000))}
+        extra: dict[str, Any] = {
+            "tag_status": status,
+            "count_type": "sinceImageTransitioned",
+            "storage_class": "archive",
+            "count": draw(st.integers(90, 1000)),
+        }
         if status == "tagged":
             extra["prefixes"] = ["v"]
         specs.insert(0 if status != "any" else len(specs), extra)
@@ -55,8 +61,16 @@ def valid_policies(draw: st.DrawFn, archive: bool = True) -> dict[str, Any]:
     for priority, spec in zip(priorities, specs, strict=True):
         kwargs = {k: v for k, v in spec.items() if k not in ("tag_status", "count_type", "count")}
         described = draw(st.booleans())
-        rules.append(rule(priority, spec["tag_status"], spec["count_type"], spec["count"],
-                          description=f"generated rule number {priority}" if described else "", **kwargs))
+        rules.append(
+            rule(
+                priority,
+                spec["tag_status"],
+                spec["count_type"],
+                spec["count"],
+                description=f"generated rule number {priority}" if described else "",
+                **kwargs,
+            )
+        )
         if not described:
             del rules[-1]["description"]
     # Longer texts keep the rendering above the API's 100-character minimum.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ecr_lifecycle.core.adopt import build_import
+from ecr_lifecycle.core.config.adopt import build_adoption as build_import
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.policy import equivalent_policy_texts
 from tests.helpers import policy, rule
@@ -14,21 +14,39 @@ TARGETS = [{"name": "prod", "region": "eu-west-1"}]
 
 
 def keep(n: int, description: str = "keep some") -> str:
-    return json.dumps(policy(rule(1, "untagged", "sinceImagePushed", 3, description="untagged cleanup"),
-                             rule(2, "any", "imageCountMoreThan", n, description=description)))
+    return json.dumps(
+        policy(
+            rule(1, "untagged", "sinceImagePushed", 3, description="untagged cleanup"),
+            rule(2, "any", "imageCountMoreThan", n, description=description),
+        )
+    )
 
 
-LIVE: dict[str, dict[str, str | None]] = {"prod": {
-    "a/one": keep(10),
-    "a/two": keep(10),
-    "b/three": keep(25, "keep 25"),
-    "c/odd": json.dumps({"rules": [{"rulePriority": 7, "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"],
-                                                                     "countType": "imageCountMoreThan",
-                                                                     "countNumber": 3},
-                                    "action": {"type": "expire"}}]}),
-    "d/invalid": json.dumps(policy(rule(1, "tagged", prefixes=[""]))),
-    "e/none": None,
-}}
+LIVE: dict[str, dict[str, str | None]] = {
+    "prod": {
+        "a/one": keep(10),
+        "a/two": keep(10),
+        "b/three": keep(25, "keep 25"),
+        "c/odd": json.dumps(
+            {
+                "rules": [
+                    {
+                        "rulePriority": 7,
+                        "selection": {
+                            "tagStatus": "tagged",
+                            "tagPrefixList": ["v"],
+                            "countType": "imageCountMoreThan",
+                            "countNumber": 3,
+                        },
+                        "action": {"type": "expire"},
+                    }
+                ]
+            }
+        ),
+        "d/invalid": json.dumps(policy(rule(1, "tagged", prefixes=[""]))),
+        "e/none": None,
+    }
+}
 
 
 def write(tmp: Path) -> Path:

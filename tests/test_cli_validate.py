@@ -16,8 +16,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ecr_lifecycle", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "ecr_lifecycle", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -80,7 +87,13 @@ def test_usage_errors_exit_2_with_one_line(files: tuple[Path, Path, Path], tmp_p
 
 def test_config_validation_uses_the_config_file() -> None:
     env = {k: v for k, v in os.environ.items() if k != "ECR_ENDPOINT_URL"}  # validate never reaches AWS
-    out = subprocess.run([sys.executable, "-m", "ecr_lifecycle", "validate"], capture_output=True, text=True,
-                         cwd=ROOT, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "ecr_lifecycle", "validate"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "repositories.yaml: valid: 1 target(s)" in out.stdout

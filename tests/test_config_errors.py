@@ -82,8 +82,7 @@ CASES = {
         - pattern: "App/[a-z]*"
           templates: [keep-last]
         """,
-        "repositories.yaml:6: repositories[0].pattern: glob 'App/[a-z]*' has characters repository names never "
-        "contain",
+        "repositories.yaml:6: repositories[0].pattern: glob 'App/[a-z]*' has characters repository names never contain",
     ),
     "yaml syntax error": (
         """\
@@ -105,7 +104,7 @@ CASES = {
         - name: App/Api
           templates: [keep-last]
         """,
-        "repositories.yaml:6: repositories[0].name: \"App/Api\" does not have the expected form",
+        'repositories.yaml:6: repositories[0].name: "App/Api" does not have the expected form',
     ),
     "priority clash between templates": (
         """\
@@ -167,8 +166,13 @@ def test_error_is_located_and_nothing_is_synthesized(tmp_path: Path, case: str) 
     (outdir / "stacks" / "prod").mkdir(parents=True)
     previous = outdir / "stacks" / "prod" / "cdk.tf.json"
     previous.write_text('{"previous": true}')
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -177,22 +181,32 @@ def test_error_is_located_and_nothing_is_synthesized(tmp_path: Path, case: str) 
 
 
 def test_template_errors_name_the_template_file(tmp_path: Path) -> None:
-    config = write_project(tmp_path, "- name: app/api\n  templates: [broken]\n", {
-        "broken": """\
+    config = write_project(
+        tmp_path,
+        "- name: app/api\n  templates: [broken]\n",
+        {
+            "broken": """\
             description: uses an undeclared parameter
             rules:
               - selection: {tagStatus: untagged, countType: imageCountMoreThan, countNumber: "${count}"}
                 action: {type: expire}
             """,
-    })
+        },
+    )
     with pytest.raises(SourceError) as raised:
         load_fleet(str(config))
-    assert any("broken.yaml:3: rules[0]: placeholder ${count} is not a declared parameter" in m
-               for m in raised.value.messages)
+    assert any(
+        "broken.yaml:3: rules[0]: placeholder ${count} is not a declared parameter" in m for m in raised.value.messages
+    )
 
 
 def test_missing_config_is_one_line_exit_2(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "ecr_lifecycle", "validate", "--config", str(tmp_path / "no.yaml")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ecr_lifecycle", "validate", "--config", str(tmp_path / "no.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "config file not found" in proc.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.core.config.load import load_fleet
-from ecr_lifecycle.core.drift import drift_markdown, drift_text, find_drift
+from ecr_lifecycle.views import drift as views
 from tests.test_synth import EXAMPLE
 
 
@@ -24,10 +25,13 @@ def test_missing_extra_different_and_equivalent() -> None:
         "tools/unmanaged": wanted.composed.text,  # live, not configured
         "team-a/legacy-billing": None,  # neither
     }
-    drifts = find_drift(fleet, "local", live)
-    assert [(d.repository, d.kind) for d in drifts] == [
-        ("payments/worker", "missing"), ("tools/unmanaged", "extra"), ("web/frontend", "different")]
-    text = drift_text(drifts, len(live))
+    report = detect_drift(fleet, {"local": live})
+    assert [(d.repository, d.kind) for d in report.drifts] == [
+        ("payments/worker", "missing"),
+        ("tools/unmanaged", "extra"),
+        ("web/frontend", "different"),
+    ]
+    text = views.plain_text(report)
     assert "local/payments/worker: missing: the configured policy is not applied" in text
     assert text.endswith("5 repositories checked: 2 in sync, 3 drifted")
-    assert "| local | `web/frontend` | different |" in drift_markdown(drifts, len(live))
+    assert "| local | `web/frontend` | different |" in views.markdown(report)

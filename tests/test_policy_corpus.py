@@ -1,4 +1,4 @@
-"""The validator's verdict on 56 real policies matches the verdict AWS gave or would give (INDEX.md)."""
+"""The validator's verdict on 56 real policies matches the verdict AWS gave or would give (PROVENANCE.md)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,7 @@ import pytest
 
 from ecr_lifecycle.core.policy import check_policy_text
 
-
-def _find_corpus() -> str:
-    """``shared/`` lies beside the checkout (dev machines and CI alike); $ECR_LIFECYCLE_CORPUS overrides."""
-    explicit = os.environ.get("ECR_LIFECYCLE_CORPUS")
-    if explicit:
-        return explicit
-    folder = os.path.dirname(os.path.abspath(__file__))
-    while True:
-        candidate = os.path.join(folder, "shared", "corpus", "real-policies")
-        if os.path.isfile(os.path.join(candidate, "INDEX.md")):
-            return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            raise RuntimeError("shared/corpus/real-policies not found beside the checkout; set ECR_LIFECYCLE_CORPUS")
-        folder = parent
-
-
-CORPUS = _find_corpus()
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "real-policies")
 
 # For the invalid ones: the codes we must report (AWS's reason, in our words).
 EXPECTED_ERRORS = {
@@ -49,7 +32,7 @@ EXPECTED_ERRORS = {
 
 
 def _verdicts() -> dict[str, str]:
-    with open(os.path.join(CORPUS, "INDEX.md"), encoding="utf-8") as fh:
+    with open(os.path.join(CORPUS, "PROVENANCE.md"), encoding="utf-8") as fh:
         rows = [line for line in fh if line.startswith("| `")]
     out = {}
     for row in rows:

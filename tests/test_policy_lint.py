@@ -7,30 +7,61 @@ from typing import Any
 import pytest
 
 from ecr_lifecycle.core.policy import check_policy
+from ecr_lifecycle.core.policy.checks import CATALOGUE
 from ecr_lifecycle.core.policy.docs import rules_markdown
-from ecr_lifecycle.core.policy.findings import CATALOGUE
 from tests.helpers import policy, rule
 from tests.test_policy_vectors import NEGATIVE
 
 LINT_CASES: list[tuple[str, dict[str, Any], str, str]] = [
-    ("AND-matched prefix list", policy(rule(1, "tagged", prefixes=["prod", "release"])), "W001",
-     "rules[0].selection.tagPrefixList"),
-    ("shadowed by an earlier pattern", policy(rule(1, "tagged", patterns=["*"]), rule(2, "tagged", prefixes=["v"])),
-     "W002", "rules[1]"),
-    ("shadowed by an earlier prefix", policy(rule(1, "tagged", prefixes=["re"]), rule(2, "tagged", prefixes=["rel"])),
-     "W002", "rules[1]"),
+    (
+        "AND-matched prefix list",
+        policy(rule(1, "tagged", prefixes=["prod", "release"])),
+        "W001",
+        "rules[0].selection.tagPrefixList",
+    ),
+    (
+        "shadowed by an earlier pattern",
+        policy(rule(1, "tagged", patterns=["*"]), rule(2, "tagged", prefixes=["v"])),
+        "W002",
+        "rules[1]",
+    ),
+    (
+        "shadowed by an earlier prefix",
+        policy(rule(1, "tagged", prefixes=["re"]), rule(2, "tagged", prefixes=["rel"])),
+        "W002",
+        "rules[1]",
+    ),
     ("any rule by age with nothing kept", policy(rule(1, "any", "sinceImagePushed", 30)), "W003", "rules[0]"),
-    ("sinceImagePulled needs pull-time exclusions",
-     policy(rule(1, "any", "sinceImagePulled", 90, action="transition", target="archive")), "W004",
-     "rules[0].selection.countType"),
-    ("archive minimum", policy(rule(1, "any", "sinceImagePushed", 30, action="transition", target="archive")),
-     "W005", "rules[0]"),
-    ("explicit standard storage class", policy(rule(1, "any", storage_class="standard")), "W006",
-     "rules[0].selection.storageClass"),
-    ("duplicate list entry", policy(rule(1, "tagged", prefixes=["a", "a"])), "W007",
-     "rules[0].selection.tagPrefixList"),
-    ("pattern without wildcard", policy(rule(1, "tagged", patterns=["qa"])), "W008",
-     "rules[0].selection.tagPatternList[0]"),
+    (
+        "sinceImagePulled needs pull-time exclusions",
+        policy(rule(1, "any", "sinceImagePulled", 90, action="transition", target="archive")),
+        "W004",
+        "rules[0].selection.countType",
+    ),
+    (
+        "archive minimum",
+        policy(rule(1, "any", "sinceImagePushed", 30, action="transition", target="archive")),
+        "W005",
+        "rules[0]",
+    ),
+    (
+        "explicit standard storage class",
+        policy(rule(1, "any", storage_class="standard")),
+        "W006",
+        "rules[0].selection.storageClass",
+    ),
+    (
+        "duplicate list entry",
+        policy(rule(1, "tagged", prefixes=["a", "a"])),
+        "W007",
+        "rules[0].selection.tagPrefixList",
+    ),
+    (
+        "pattern without wildcard",
+        policy(rule(1, "tagged", patterns=["qa"])),
+        "W008",
+        "rules[0].selection.tagPatternList[0]",
+    ),
 ]
 
 

@@ -14,8 +14,21 @@ from tests.strategies import json_values, valid_policies
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-_POLICY_KEYS = ["rules", "rulePriority", "selection", "action", "tagStatus", "countType", "countNumber",
-                "countUnit", "tagPrefixList", "tagPatternList", "storageClass", "type", "targetStorageClass"]
+_POLICY_KEYS = [
+    "rules",
+    "rulePriority",
+    "selection",
+    "action",
+    "tagStatus",
+    "countType",
+    "countNumber",
+    "countUnit",
+    "tagPrefixList",
+    "tagPatternList",
+    "storageClass",
+    "type",
+    "targetStorageClass",
+]
 
 
 @SETTINGS
@@ -49,13 +62,36 @@ def test_arbitrary_json_never_raises(value: Any) -> None:
 
 
 @SETTINGS
-@given(st.recursive(
-    st.sampled_from([None, 0, 1, 90, -1, True, "any", "tagged", "untagged", "days", "expire", "transition",
-                     "archive", "standard", "sinceImagePulled", "imageCountMoreThan", "prod*", ""]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(_POLICY_KEYS), children,
-                                                                      max_size=7),
-    max_leaves=30,
-))
+@given(
+    st.recursive(
+        st.sampled_from(
+            [
+                None,
+                0,
+                1,
+                90,
+                -1,
+                True,
+                "any",
+                "tagged",
+                "untagged",
+                "days",
+                "expire",
+                "transition",
+                "archive",
+                "standard",
+                "sinceImagePulled",
+                "imageCountMoreThan",
+                "prod*",
+                "",
+            ]
+        ),
+        lambda children: (
+            st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(_POLICY_KEYS), children, max_size=7)
+        ),
+        max_leaves=30,
+    )
+)
 def test_policy_shaped_garbage_never_raises(value: Any) -> None:
     result = check_policy({"rules": [value]} if not isinstance(value, dict) else value)
     assert all(f.message for f in result.findings)

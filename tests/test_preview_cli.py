@@ -16,12 +16,26 @@ NOW = "2026-06-01T00:00:00Z"
 
 def inventory(tmp: Path) -> Path:
     details = [
-        {"repositoryName": "payments/api", "imageDigest": "sha256:old", "imageTags": ["v1.0.0"],
-         "imagePushedAt": "2026-01-01T00:00:00Z", "imageSizeInBytes": 2 * 1024**3},
-        {"repositoryName": "payments/api", "imageDigest": "sha256:untagged", "imagePushedAt": 1767225600,
-         "imageSizeInBytes": 1024**3},
-        {"repositoryName": "payments/api", "imageDigest": "sha256:new", "imageTags": ["v1.1.0", "latest"],
-         "imagePushedAt": "2026-05-30T00:00:00+00:00", "imageSizeInBytes": 1024**3},
+        {
+            "repositoryName": "payments/api",
+            "imageDigest": "sha256:old",
+            "imageTags": ["v1.0.0"],
+            "imagePushedAt": "2026-01-01T00:00:00Z",
+            "imageSizeInBytes": 2 * 1024**3,
+        },
+        {
+            "repositoryName": "payments/api",
+            "imageDigest": "sha256:untagged",
+            "imagePushedAt": 1767225600,
+            "imageSizeInBytes": 1024**3,
+        },
+        {
+            "repositoryName": "payments/api",
+            "imageDigest": "sha256:new",
+            "imageTags": ["v1.1.0", "latest"],
+            "imagePushedAt": "2026-05-30T00:00:00+00:00",
+            "imageSizeInBytes": 1024**3,
+        },
         {"repositoryName": "tools/unmanaged", "imageDigest": "sha256:x", "imagePushedAt": "2026-01-01T00:00:00Z"},
     ]
     path = tmp / "images.json"
@@ -46,8 +60,12 @@ def test_json_output_has_the_aws_shape_and_our_estimates_beside_it(files: tuple[
     assert api["status"] == "COMPLETE"
     assert api["summary"] == {"expiringImageTotalCount": 2}
     assert api["previewResults"][0] == {
-        "imageTags": ["v1.0.0"], "imageDigest": "sha256:old", "imagePushedAt": "2026-01-01T00:00:00+00:00",
-        "action": {"type": "EXPIRE"}, "appliedRulePriority": 2, "storageClass": "STANDARD",
+        "imageTags": ["v1.0.0"],
+        "imageDigest": "sha256:old",
+        "imagePushedAt": "2026-01-01T00:00:00+00:00",
+        "action": {"type": "EXPIRE"},
+        "appliedRulePriority": 2,
+        "storageClass": "STANDARD",
     }
     assert [r["appliedRulePriority"] for r in api["previewResults"]] == [2, 1]
     impact = next(i for i in doc["impact"] if i["repositoryName"] == "payments/api")
@@ -66,13 +84,28 @@ def test_config_policies_apply_by_name_and_pattern(files: tuple[Path, Path]) -> 
 def test_in_use_guard_exits_3_and_names_the_rule(files: tuple[Path, Path], tmp_path: Path) -> None:
     images, pol = files
     in_use = tmp_path / "in-use.txt"
-    in_use.write_text("# deployed\n123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:v1.0.0\n"
-                      "payments/api@sha256:new\n")
-    out = cli("preview", "--images", str(images), "--policy", str(pol), "--now", NOW, "--in-use", str(in_use),
-              "--format", "markdown", env=ENV)
+    in_use.write_text(
+        "# deployed\n123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:v1.0.0\npayments/api@sha256:new\n"
+    )
+    out = cli(
+        "preview",
+        "--images",
+        str(images),
+        "--policy",
+        str(pol),
+        "--now",
+        NOW,
+        "--in-use",
+        str(in_use),
+        "--format",
+        "markdown",
+        env=ENV,
+    )
     assert out.returncode == 3
-    assert "in-use image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:v1.0.0 would be expired" \
-           " by rule 2" in out.stderr
+    assert (
+        "in-use image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:v1.0.0 would be expired"
+        " by rule 2" in out.stderr
+    )
     assert "sha256:new" not in out.stderr
     assert "[!CAUTION]" in out.stdout
 
@@ -84,15 +117,19 @@ def test_max_expire_percent_guard(files: tuple[Path, Path]) -> None:
     assert cli(*base, "--max-expire-percent", "100", env=ENV).returncode == 0
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('{"imageDetails": [{"repositoryName": "a/b", "imageDigest": "sha256:1", "imagePushedAt": "yesterday"}]}',
-     "imageDetails[0].imagePushedAt: 'yesterday' is neither ISO 8601 nor epoch seconds"),
-    ('{"imageDetails": [{"repositoryName": "a/b", "imagePushedAt": 1}]}', "imageDetails[0].imageDigest: missing"),
-    ('{"images": []}', "expected an object with an 'imageDetails' list"),
-    ('{"imageDetails": [', "not valid JSON"),
-])
-def test_bad_inventory_is_one_line_exit_2(files: tuple[Path, Path], tmp_path: Path, content: str,
-                                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"imageDetails": [{"repositoryName": "a/b", "imageDigest": "sha256:1", "imagePushedAt": "yesterday"}]}',
+            "imageDetails[0].imagePushedAt: 'yesterday' is neither ISO 8601 nor epoch seconds",
+        ),
+        ('{"imageDetails": [{"repositoryName": "a/b", "imagePushedAt": 1}]}', "imageDetails[0].imageDigest: missing"),
+        ('{"images": []}', "expected an object with an 'imageDetails' list"),
+        ('{"imageDetails": [', "not valid JSON"),
+    ],
+)
+def test_bad_inventory_is_one_line_exit_2(files: tuple[Path, Path], tmp_path: Path, content: str, message: str) -> None:
     _, pol = files
     bad = tmp_path / "bad.json"
     bad.write_text(content)

@@ -1,4 +1,7 @@
-"""The preview engine against AWS's worked examples (reference 3.5) and its documented semantics."""
+"""The preview engine against AWS's worked examples and its documented semantics.
+
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,15 @@ NOW = 1_800_000_000.0
 
 
 def img(name: str, tags: list[str], days_ago: float, **kw: Any) -> Image:
-    return Image(repository="r", digest=f"sha256:{name}", tags=tuple(tags), pushed_at=NOW - days_ago * DAY,
-                 size=kw.pop("size", 100), storage_class=kw.pop("storage_class", SC.STANDARD), **kw)
+    return Image(
+        repository="r",
+        digest=f"sha256:{name}",
+        tags=tuple(tags),
+        pushed_at=NOW - days_ago * DAY,
+        size=kw.pop("size", 100),
+        storage_class=kw.pop("storage_class", SC.STANDARD),
+        **kw,
+    )
 
 
 def parsed(doc: dict[str, Any]) -> Policy:
@@ -36,10 +46,19 @@ def expired(doc: dict[str, Any], images: list[Image]) -> set[str]:
 
 
 V12_IMAGES = [img("A", ["beta-1", "prod-1"], 10), img("B", ["beta-2", "prod-2"], 9), img("C", ["beta-3"], 8)]
-V34_IMAGES = [img("A", ["alpha-1"], 12), img("B", ["beta-1"], 11), img("C", ["alpha-2", "beta-2"], 10),
-              img("D", ["alpha-3"], 4), img("E", ["beta-3"], 3), img("F", ["alpha-4", "beta-4"], 2)]
-V4_IMAGES = [img("A", ["alpha-1", "beta-1", "gamma-1"], 10), img("B", ["alpha-2", "beta-2"], 9),
-             img("C", ["alpha-3", "beta-3", "gamma-2"], 8)]
+V34_IMAGES = [
+    img("A", ["alpha-1"], 12),
+    img("B", ["beta-1"], 11),
+    img("C", ["alpha-2", "beta-2"], 10),
+    img("D", ["alpha-3"], 4),
+    img("E", ["beta-3"], 3),
+    img("F", ["alpha-4", "beta-4"], 2),
+]
+V4_IMAGES = [
+    img("A", ["alpha-1", "beta-1", "gamma-1"], 10),
+    img("B", ["alpha-2", "beta-2"], 9),
+    img("C", ["alpha-3", "beta-3", "gamma-2"], 8),
+]
 
 
 @pytest.mark.parametrize("style", ["patterns", "prefixes"])
@@ -78,8 +97,13 @@ def test_v5_any_keeps_the_newest() -> None:
 
 
 def test_v6_all_rule_types_with_e_pushed_after_d() -> None:
-    images = [img("A", ["alpha-1", "beta-1"], 4), img("B", [], 3), img("C", ["alpha-2"], 2),
-              img("D", ["git hash"], 1), img("E", [], 0.999)]
+    images = [
+        img("A", ["alpha-1", "beta-1"], 4),
+        img("B", [], 3),
+        img("C", ["alpha-2"], 2),
+        img("D", ["git hash"], 1),
+        img("E", [], 0.999),
+    ]
     doc = policy(rule(1, "tagged", patterns=["alpha*"]), rule(2, "untagged", "sinceImagePushed", 1), rule(3, "any"))
     result = evaluate(parsed(doc), images, NOW)
     assert {d.image.digest[7:]: d.rule.rule_priority for d in result} == {"A": 1, "B": 2, "D": 3}
@@ -114,8 +138,11 @@ def test_archive_rules_see_only_archived_images_and_use_archive_time() -> None:
 
 
 def test_count_rule_orders_by_restore_time() -> None:
-    images = [img("old-but-restored", ["a"], 50, last_activated_at=NOW - 1 * DAY), img("mid", ["b"], 10),
-              img("new", ["c"], 5)]
+    images = [
+        img("old-but-restored", ["a"], 50, last_activated_at=NOW - 1 * DAY),
+        img("mid", ["b"], 10),
+        img("new", ["c"], 5),
+    ]
     assert expired(policy(rule(1, "any", "imageCountMoreThan", 2)), images) == {"mid"}
 
 
@@ -134,25 +161,37 @@ def test_activating_images_are_never_actioned() -> None:
 
 # Properties over random inventories --------------------------------------------------------------
 
-tags = st.lists(st.sampled_from(["v1.0", "v2.1", "main-1", "feature-x", "prod", "beta-3", "alpha-2", "a", "b"]),
-                max_size=3, unique=True)
+tags = st.lists(
+    st.sampled_from(["v1.0", "v2.1", "main-1", "feature-x", "prod", "beta-3", "alpha-2", "a", "b"]),
+    max_size=3,
+    unique=True,
+)
 inventories = st.lists(
     st.tuples(tags, st.floats(0, 400), st.floats(0, 400) | st.none(), st.booleans(), st.floats(0, 200)),
     max_size=25,
-).map(lambda rows: [
-    Image("r", f"sha256:{n:04d}", tuple(t), NOW - age * DAY, 1000 + n,
-          SC.ARCHIVE if archived else SC.STANDARD,
-          last_pulled_at=None if pulled is None else NOW - pulled * DAY,
-          last_archived_at=(NOW - in_archive * DAY) if archived else None)
-    for n, (t, age, pulled, archived, in_archive) in enumerate(rows)
-])
+).map(
+    lambda rows: [
+        Image(
+            "r",
+            f"sha256:{n:04d}",
+            tuple(t),
+            NOW - age * DAY,
+            1000 + n,
+            SC.ARCHIVE if archived else SC.STANDARD,
+            last_pulled_at=None if pulled is None else NOW - pulled * DAY,
+            last_archived_at=(NOW - in_archive * DAY) if archived else None,
+        )
+        for n, (t, age, pulled, archived, in_archive) in enumerate(rows)
+    ]
+)
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPS
 @given(valid_policies(), inventories, st.randoms(use_true_random=False))
-def test_results_are_order_independent_and_single_action(doc: dict[str, Any], images: list[Image],
-                                                           rnd: random.Random) -> None:
+def test_results_are_order_independent_and_single_action(
+    doc: dict[str, Any], images: list[Image], rnd: random.Random
+) -> None:
     p = parsed(doc)
     first = evaluate(p, images, NOW)
     shuffled = list(images)
@@ -172,8 +211,7 @@ def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any],
     decisions = evaluate(p, images, NOW)
     for r in p.rules:
         if r.selection.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            candidates = sorted(candidates_of(r.selection, images),
-                                key=lambda i: (-i.effective_pushed_at, i.digest))
+            candidates = sorted(candidates_of(r.selection, images), key=lambda i: (-i.effective_pushed_at, i.digest))
             newest = {i.digest for i in candidates[: r.selection.count_number]}
             mine = {d.image.digest for d in decisions if d.rule == r}
             assert not mine & newest

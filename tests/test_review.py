@@ -45,8 +45,13 @@ repositories:
 
 
 def git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
 
 
@@ -71,6 +76,7 @@ def edit(old: str, new: str) -> Callable[[Path], None]:
         text = (repo / "repositories.yaml").read_text()
         assert old in text
         (repo / "repositories.yaml").write_text(text.replace(old, new))
+
     return apply
 
 
@@ -86,10 +92,14 @@ def renumber(repo: Path) -> None:
 
 CASES: dict[str, Callable[[Path], None]] = {
     "parameter-change": edit("params: {keep: 50}", "params: {keep: 40}"),
-    "template-swap": edit("  - name: app/worker\n    templates: [untagged-cleanup, keep-last]",
-                          "  - name: app/worker\n    templates: [untagged-cleanup, feature-branches, keep-last]"),
-    "new-pattern": edit("    params: {keep: 50}\n", "    params: {keep: 50}\n  - pattern: sandbox/**\n"
-                        "    templates: [keep-last]\n    params: {keep: 5}\n"),
+    "template-swap": edit(
+        "  - name: app/worker\n    templates: [untagged-cleanup, keep-last]",
+        "  - name: app/worker\n    templates: [untagged-cleanup, feature-branches, keep-last]",
+    ),
+    "new-pattern": edit(
+        "    params: {keep: 50}\n",
+        "    params: {keep: 50}\n  - pattern: sandbox/**\n    templates: [keep-last]\n    params: {keep: 5}\n",
+    ),
     "repository-removed": edit("  - name: app/worker\n    templates: [untagged-cleanup, keep-last]\n", ""),
     "renumbered-rules": renumber,
     "template-file-change": template_edit,
@@ -128,12 +138,30 @@ def test_template_change_names_its_cause_and_reach(tmp_path: Path) -> None:
 
 def test_json_output_matches_its_schema_with_impact(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, edit("params: {days: 7, keep: 30}", "params: {days: 7, keep: 3}"))
-    images = [{"repositoryName": "app/api", "imageDigest": f"sha256:{n:02d}", "imageTags": [f"v{n}"],
-               "imagePushedAt": f"2026-01-{n + 1:02d}T00:00:00Z", "imageSizeInBytes": 1024**3} for n in range(10)]
+    images = [
+        {
+            "repositoryName": "app/api",
+            "imageDigest": f"sha256:{n:02d}",
+            "imageTags": [f"v{n}"],
+            "imagePushedAt": f"2026-01-{n + 1:02d}T00:00:00Z",
+            "imageSizeInBytes": 1024**3,
+        }
+        for n in range(10)
+    ]
     inventory = tmp_path / "images.json"
     inventory.write_text(json.dumps({"imageDetails": images}))
-    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--format", "json", "--images", str(inventory),
-              "--now", "2026-02-01T00:00:00Z", "--detailed-exitcode")
+    out = cli(
+        "diff",
+        "--config",
+        str(repo / "repositories.yaml"),
+        "--format",
+        "json",
+        "--images",
+        str(inventory),
+        "--now",
+        "2026-02-01T00:00:00Z",
+        "--detailed-exitcode",
+    )
     assert out.returncode == 4, out.stderr
     doc = json.loads(out.stdout)
     schema = json.loads((ROOT / "docs" / "review.schema.json").read_text())
@@ -145,24 +173,52 @@ def test_json_output_matches_its_schema_with_impact(tmp_path: Path) -> None:
 
 def test_a_pattern_change_counts_the_repositories_it_touches(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, CASES["parameter-change"])
-    images = [{"repositoryName": name, "imageDigest": "sha256:1", "imagePushedAt": "2026-01-01T00:00:00Z"}
-              for name in ("team-a/one", "team-a/two", "team-b/other")]
+    images = [
+        {"repositoryName": name, "imageDigest": "sha256:1", "imagePushedAt": "2026-01-01T00:00:00Z"}
+        for name in ("team-a/one", "team-a/two", "team-b/other")
+    ]
     (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
-    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--images", str(tmp_path / "images.json"),
-              "--format", "markdown", "--now", "2026-02-01T00:00:00Z")
+    out = cli(
+        "diff",
+        "--config",
+        str(repo / "repositories.yaml"),
+        "--images",
+        str(tmp_path / "images.json"),
+        "--format",
+        "markdown",
+        "--now",
+        "2026-02-01T00:00:00Z",
+    )
     assert "| prod | `pattern team-a/*` | changes | config | 1 | 2 |" in out.stdout
 
 
 def test_in_use_guard_in_review(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, edit("params: {days: 7, keep: 30}", "params: {days: 7, keep: 1}"))
-    images = [{"repositoryName": "app/api", "imageDigest": f"sha256:{n:02d}", "imageTags": [f"v{n}"],
-               "imagePushedAt": f"2026-01-{n + 1:02d}T00:00:00Z"} for n in range(3)]
+    images = [
+        {
+            "repositoryName": "app/api",
+            "imageDigest": f"sha256:{n:02d}",
+            "imageTags": [f"v{n}"],
+            "imagePushedAt": f"2026-01-{n + 1:02d}T00:00:00Z",
+        }
+        for n in range(3)
+    ]
     (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
     (tmp_path / "in-use.txt").write_text("app/api:v0\n")
-    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--images", str(tmp_path / "images.json"),
-              "--in-use", str(tmp_path / "in-use.txt"), "--now", "2026-02-01T00:00:00Z")
+    out = cli(
+        "diff",
+        "--config",
+        str(repo / "repositories.yaml"),
+        "--images",
+        str(tmp_path / "images.json"),
+        "--in-use",
+        str(tmp_path / "in-use.txt"),
+        "--now",
+        "2026-02-01T00:00:00Z",
+    )
     assert out.returncode == 3
-    assert "in-use image app/api:v0 would be removed by rule 2" in out.stderr
+    # One guard message for preview and diff: it says which action, which rule and where.
+    assert "in-use image app/api:v0 would be expired by rule 2" in out.stderr
 
 
 def test_working_tree_changes_count_and_the_checkout_is_untouched(tmp_path: Path) -> None:

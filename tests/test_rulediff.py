@@ -37,7 +37,8 @@ def test_describe_words() -> None:
 def test_a_changed_number_reads_as_before_and_after() -> None:
     new = rule(1, "untagged", "sinceImagePushed", 3, description="untagged")
     assert texts(p(UNTAGGED_7, KEEP_100), p(new, KEEP_100)) == [
-        "untagged images: expire after 7 days → expire after 3 days"]
+        "untagged images: expire after 7 days → expire after 3 days"
+    ]
 
 
 def test_renumbering_alone_reads_as_renumbering() -> None:
@@ -50,7 +51,8 @@ def test_renumbering_alone_reads_as_renumbering() -> None:
 def test_new_and_removed_rules() -> None:
     archive = rule(3, "any", "sinceImageTransitioned", 180, storage_class="archive")
     assert texts(p(UNTAGGED_7, KEEP_100), p(UNTAGGED_7, KEEP_100, archive)) == [
-        "new rule 3: all archived images: expire 180 days after archiving"]
+        "new rule 3: all archived images: expire 180 days after archiving"
+    ]
     assert texts(p(UNTAGGED_7, KEEP_100), p(KEEP_100)) == ["removed rule 1: untagged images: expire after 7 days"]
     assert texts(None, p(UNTAGGED_7))[0].startswith("new rule 1")
 
@@ -59,7 +61,8 @@ def test_a_changed_prefix_list_is_matched_to_its_rule() -> None:
     old = rule(1, "tagged", prefixes=["prod"], count=10, description="prod")
     new = rule(1, "tagged", prefixes=["prod", "release"], count=10, description="prod")
     assert texts(p(old), p(new)) == [
-        "images with tag prefix `prod`: prefix list `prod` → prefix list `prod`, `release`"]
+        "images with tag prefix `prod`: prefix list `prod` → prefix list `prod`, `release`"
+    ]
 
 
 def test_identical_policies_have_no_changes() -> None:

@@ -30,8 +30,14 @@ def synth_stack(config: Path, target: str, env: dict[str, str] | None = None) ->
 
 
 def run_main(config: Path, outdir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
-                          capture_output=True, text=True, cwd=cwd, env={**os.environ, **LOCAL_ENV}, timeout=180)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **LOCAL_ENV},
+        timeout=180,
+    )
 
 
 def test_local_stack_has_one_policy_resource_over_names_and_patterns() -> None:
@@ -97,8 +103,8 @@ def test_golden_output_for_the_bundled_example(tmp_path: Path) -> None:
 
 def test_synthesis_is_byte_identical_and_independent_of_entry_order(tmp_path: Path) -> None:
     text = EXAMPLE.read_text()
-    api = text[text.index("  - name: payments/api"):text.index("  - name: payments/worker")]
-    worker = text[text.index("  - name: payments/worker"):text.index("  - name: web/frontend")]
+    api = text[text.index("  - name: payments/api") : text.index("  - name: payments/worker")]
+    worker = text[text.index("  - name: payments/worker") : text.index("  - name: web/frontend")]
     swapped = text.replace(api + worker, worker + api)
     assert swapped != text
     outputs = []

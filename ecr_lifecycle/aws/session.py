@@ -10,6 +10,10 @@ from botocore.config import Config
 
 from ecr_lifecycle.core.config.model import Target
 
+# What a local emulator (moto) accepts; given only to targets whose endpoints are all on loopback.
+LOCAL_KEY = "test"
+LOCAL_CREDENTIALS = {"aws_access_key_id": LOCAL_KEY, "aws_secret_access_key": LOCAL_KEY}
+
 
 def _retries() -> Config:
     # Adaptive mode backs off on throttling; AWS_MAX_ATTEMPTS (botocore's own variable) caps the attempts.
@@ -26,7 +30,7 @@ def ecr_client(
     endpoint = endpoint_url or (dict(target.endpoints).get("ecr") if target else None)
     kwargs: dict[str, Any] = {"config": _retries()}
     if target is not None and target.is_local and endpoint_url is None:
-        kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
+        kwargs.update(LOCAL_CREDENTIALS)
     if target is not None and target.role_arn:
         sts = session.client("sts", region_name=region_name)
         creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]

@@ -9,18 +9,17 @@ import sys
 import time
 from typing import Any
 
+from ecr_lifecycle.app.review import review_change
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
-from ecr_lifecycle.cli.inventories import load_by_target, pick_target
+from ecr_lifecycle.cli.options import load_by_target, parse_now, read_in_use
 from ecr_lifecycle.core.config.load import config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
-from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
-from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_time
-from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH
-from ecr_lifecycle.core.report import review as reviews
+from ecr_lifecycle.core.preview.results import DEFAULT_PRICE_PER_GB_MONTH
 from ecr_lifecycle.core.sourcefile import SourceError
+from ecr_lifecycle.views import review as views
 
 
 def register(sub: Any) -> None:
@@ -43,33 +42,26 @@ def handle(args: argparse.Namespace) -> int:
     root = repository_root(path)
     base_ref = args.base or default_base(root)
     base = _load_base(root, path, base_ref)
-    review = reviews.compare(base, head, base_ref[:12], "working tree")
-    review.price_per_gb = args.price_per_gb
-    if args.images:
-        now = time.time() if args.now is None else _now(args.now)
-        decisions = reviews.add_impact(review, base, head, _inventory(args, head), now)
-        if args.in_use:
-            try:
-                refs = parse_references(read_text(args.in_use, "in-use list"), args.in_use)
-            except BadReference as exc:
-                raise CliError(str(exc)) from None
-            review.in_use = [
-                {"reference": h.reference.text, "repositoryName": h.decision.image.repository,
-                 "imageDigest": h.decision.image.digest, "rule": h.decision.rule.label}
-                for h in in_use_hits(decisions, refs)
-            ]
-    elif args.in_use:
-        raise CliError("--in-use needs --images (the inventory to check against)")
+    images = load_by_target(args.images, args.target, head.target_names) if args.images else None
+    review = review_change(
+        base,
+        head,
+        (base_ref[:12], "working tree"),
+        images,
+        parse_now(args.now, time.time()),
+        args.price_per_gb,
+        read_in_use(args.in_use),
+    )
     if args.format == "json":
-        json.dump(review.as_dict(), sys.stdout, indent=2)
+        json.dump(views.json_document(review), sys.stdout, indent=2)
         print()
     elif args.format == "markdown":
-        print(reviews.markdown(review), end="")
+        print(views.markdown(review), end="")
     else:
-        print(reviews.text(review))
+        print(views.plain_text(review))
+    for hit in review.in_use:
+        print(f"guard: {hit.message()}", file=sys.stderr)
     if review.in_use:
-        for hit in review.in_use:
-            print(f"guard: in-use image {hit['reference']} would be removed by {hit['rule']}", file=sys.stderr)
         return exitcodes.GUARD
     if args.detailed_exitcode and review.changes:
         return exitcodes.CHANGES
@@ -87,18 +79,3 @@ def _load_base(root: str, path: str, revision: str) -> Fleet | None:
         except SourceError as exc:
             first = exc.messages[0].replace(folder + os.sep, "")
             raise CliError(f"the config at {revision} is invalid: {first}", exitcodes.INVALID) from None
-
-
-def _now(text: str) -> float:
-    try:
-        return parse_time(text, "--now")
-    except InventoryError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _inventory(args: argparse.Namespace, head: Fleet) -> dict[str, list[Image]]:
-    names = [t.name for t in head.targets]
-    out: dict[str, list[Image]] = {}
-    for target, images in load_by_target(args.images, args.target, names).items():
-        out.setdefault(pick_target(target, names), []).extend(images)
-    return out

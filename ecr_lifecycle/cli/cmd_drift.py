@@ -8,10 +8,12 @@ import os
 import sys
 from typing import Any
 
+from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.core.drift import Drift, drift_markdown, drift_text, find_drift
+from ecr_lifecycle.core.config.model import Target, UnknownTarget
+from ecr_lifecycle.views import drift as views
 
 
 def register(sub: Any) -> None:
@@ -31,14 +33,13 @@ def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.session import ecr_client
 
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
-    names = [t.name for t in fleet.targets]
-    for wanted in args.target or []:
-        if wanted not in names:
-            raise CliError(f"unknown target {wanted!r} (defined: {', '.join(names)})")
-    targets = [t for t in fleet.targets if not args.target or t.name in args.target]
+    try:
+        targets = fleet.select_targets(args.target)
+    except UnknownTarget as exc:
+        raise CliError(str(exc)) from None
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
 
-    def read(target: Any) -> tuple[str, dict[str, str | None]]:
+    def read(target: Target) -> tuple[str, dict[str, str | None]]:
         return target.name, read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
 
     try:
@@ -46,16 +47,12 @@ def handle(args: argparse.Namespace) -> int:
             live = dict(pool.map(read, targets))
     except RegistryReadError as exc:
         raise CliError(str(exc), exitcodes.INVALID) from None
-    drifts: list[Drift] = []
-    for target in targets:
-        drifts += find_drift(fleet, target.name, live[target.name])
-    checked = sum(len(v) for v in live.values())
+    report = detect_drift(fleet, live)
     if args.format == "json":
-        json.dump({"checked": checked, "drifted": len(drifts), "drift": [d.as_dict() for d in drifts]},
-                  sys.stdout, indent=2)
+        json.dump(views.json_document(report), sys.stdout, indent=2)
         print()
     elif args.format == "markdown":
-        print(drift_markdown(drifts, checked), end="")
+        print(views.markdown(report), end="")
     else:
-        print(drift_text(drifts, checked))
-    return exitcodes.CHANGES if drifts else exitcodes.OK
+        print(views.plain_text(report))
+    return exitcodes.CHANGES if report.drifts else exitcodes.OK

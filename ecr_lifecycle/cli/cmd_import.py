@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 from typing import Any
 
+import yaml
+
+from ecr_lifecycle.app.adopt import adopt_registries
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
-from ecr_lifecycle.core.adopt import build_import
-from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, plain, read_file
+from ecr_lifecycle.core.config.load import load_fleet
+from ecr_lifecycle.core.config.model import Target
+from ecr_lifecycle.core.config.targets import load_targets, parse_targets, target_schema
+from ecr_lifecycle.core.jsonschema_errors import schema_errors
+from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, plain
 
 SCHEMA = "ecr_lifecycle/core/config/schema/repositories.schema.json"
 
@@ -25,59 +33,97 @@ def register(sub: Any) -> None:
     p.add_argument("--account-id", help="with --name: the account the provider must refuse to leave")
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
-    p.add_argument("--force", action="store_true", help="overwrite an existing config in --output")
+    p.add_argument("--force", action="store_true", help="overwrite existing files in --output")
     p.set_defaults(handler=handle)
 
 
-def _targets(args: argparse.Namespace) -> list[dict[str, Any]]:
-    if args.name is not None:
-        if not args.region:
-            raise CliError("--name needs --region")
-        target: dict[str, Any] = {"name": args.name, "region": args.region}
-        if args.account_id:
-            target["account_id"] = args.account_id
-        return [target]
+def _targets(args: argparse.Namespace) -> tuple[list[Target], list[dict[str, Any]]]:
+    """The targets to read, parsed by the config loader's own target parser, and their entries to write."""
     try:
-        doc = load_yaml(args.targets_from, read_file(args.targets_from, "config file"))
+        if args.name is not None:
+            if not args.region:
+                raise CliError("--name needs --region")
+            raw: dict[str, Any] = {"name": args.name, "region": args.region}
+            if args.account_id:
+                raw["account_id"] = args.account_id
+            doc = load_yaml("--name/--region", yaml.safe_dump({"targets": [raw]}))
+            problems = schema_errors(doc, target_schema())
+            if problems:
+                raise SourceError(problems)
+            parsed: list[str] = []
+            targets = parse_targets(doc, os.environ, parsed)
+            if parsed:
+                raise SourceError(parsed)
+        else:
+            doc, targets = load_targets(args.targets_from, os.environ)
     except SourceError as exc:
-        raise CliError(exc.messages[0]) from None
-    targets = doc.data.get("targets") if isinstance(doc.data, dict) else None
-    if not isinstance(targets, list) or not targets:
-        raise CliError(f"{args.targets_from}: no 'targets' list to import from", exitcodes.INVALID)
-    return [plain(t) for t in targets]
+        raise CliError(exc.messages[0], exitcodes.INVALID) from None
+    return targets, [plain(t) for t in doc.data["targets"]]
 
 
 def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
     from ecr_lifecycle.aws.session import ecr_client
-    from ecr_lifecycle.core.config.model import Backend, Target
 
-    config_path = os.path.join(args.output, "repositories.yaml")
-    if os.path.exists(config_path) and not args.force:
-        raise CliError(f"{config_path} exists; pass --force to overwrite it")
-    raw_targets = _targets(args)
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise CliError(f"--output {args.output}: exists and is not a folder")
+    targets, raw_targets = _targets(args)
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     live: dict[str, dict[str, str | None]] = {}
-    for raw in raw_targets:
-        endpoints = tuple((k, os.path.expandvars(v)) for k, v in sorted((raw.get("endpoints") or {}).items()))
-        target = Target(raw["name"], raw["region"], Backend("local"), raw.get("account_id"), raw.get("role_arn"),
-                        raw.get("profile"), endpoints)
+    for target in targets:
         try:
             live[target.name] = read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
-    result = build_import(raw_targets, live, _relative_schema(args.output))
-    os.makedirs(os.path.join(args.output, "policies"), exist_ok=True)
-    for name, text in result.templates.items():
-        with open(os.path.join(args.output, "policies", name), "w", encoding="utf-8") as fh:
-            fh.write(text)
-    with open(config_path, "w", encoding="utf-8") as fh:
-        fh.write(result.config)
-    print(f"{config_path}: {len(result.imported)} repositories imported into {len(result.templates)} template(s); "
-          f"{len(result.without_policy)} without a policy, {len(result.skipped)} skipped", file=sys.stderr)
+    result = adopt_registries(raw_targets, live, _relative_schema(args.output))
+    files = {"repositories.yaml": result.config}
+    files.update({os.path.join("policies", name): text for name, text in result.templates.items()})
+    _write_checked(args.output, files, args.force)
+    config_path = os.path.join(args.output, "repositories.yaml")
+    print(
+        f"{config_path}: {len(result.imported)} repositories imported into {len(result.templates)} template(s); "
+        f"{len(result.without_policy)} without a policy, {len(result.skipped)} skipped",
+        file=sys.stderr,
+    )
     for target_name, repository, why in result.skipped:
         print(f"skipped {target_name}/{repository}: {why}", file=sys.stderr)
     return exitcodes.OK
+
+
+def _write_checked(output: str, files: dict[str, str], force: bool) -> None:
+    """Write every file or none: into a folder beside ``output`` first, load it with our own loader,
+    then move each file into place. Existing files are never replaced without ``--force``."""
+    existing = [name for name in files if os.path.lexists(os.path.join(output, name))]
+    if existing and not force:
+        raise CliError(f"{os.path.join(output, existing[0])} exists; pass --force to overwrite it")
+    for name in existing:
+        if not os.path.isfile(os.path.join(output, name)) or os.path.islink(os.path.join(output, name)):
+            raise CliError(f"{os.path.join(output, name)} exists and is not a regular file; remove it first")
+    parent = os.path.dirname(os.path.abspath(output))
+    try:
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".ecr-lifecycle-import-", dir=parent)
+    except OSError as exc:
+        raise CliError(f"--output {output}: cannot write: {exc.strerror}") from None
+    try:
+        for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(staging, name)), exist_ok=True)
+            with open(os.path.join(staging, name), "w", encoding="utf-8") as fh:
+                fh.write(text)
+        try:
+            load_fleet(os.path.join(staging, "repositories.yaml"))
+        except SourceError as exc:
+            message = exc.messages[0].replace(staging + os.sep, "")
+            raise CliError(
+                f"the imported config would not load ({message}); nothing written", exitcodes.INVALID
+            ) from None
+        os.makedirs(os.path.join(output, "policies"), exist_ok=True)
+        for name in sorted(files, key=lambda n: n == "repositories.yaml"):  # the config last
+            os.replace(os.path.join(staging, name), os.path.join(output, name))
+    except OSError as exc:
+        raise CliError(f"--output {output}: cannot write: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _relative_schema(output: str) -> str:

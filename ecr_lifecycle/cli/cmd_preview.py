@@ -12,19 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ecr_lifecycle.app import preview as use_case
+from ecr_lifecycle.app.policies import policy_for_preview
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.cli.inventories import load_by_target, pick_target
-from ecr_lifecycle.core.config.model import Fleet
-from ecr_lifecycle.core.policy.check import check_policy, decode_json
-from ecr_lifecycle.core.policy.model import Policy
-from ecr_lifecycle.core.policy.render import render_policy
-from ecr_lifecycle.core.preview import formats
-from ecr_lifecycle.core.preview.guards import BadReference, in_use_hits, parse_references
-from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory, parse_time
-from ecr_lifecycle.core.preview.report import DEFAULT_PRICE_PER_GB_MONTH, RepositoryPreview
-from ecr_lifecycle.core.preview.run import FleetPreview, preview
+from ecr_lifecycle.cli.options import load_by_target, parse_now, read_in_use
+from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
+from ecr_lifecycle.core.preview.results import DEFAULT_PRICE_PER_GB_MONTH
+from ecr_lifecycle.views import preview as views
 
 
 def register(sub: Any) -> None:
@@ -71,38 +68,24 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError("--max-expire-percent must be between 0 and 100")
     if args.save_inventory and not args.live:
         raise CliError("--save-inventory goes with --live")
-    now = time.time() if args.now is None else _parse_now(args.now)
-    single = _load_single_policy(args.policy) if args.policy else None
+    now = parse_now(args.now, time.time())
+    single = policy_for_preview(read_text(args.policy, "policy file"), args.policy) if args.policy else None
     fleet = None if single is not None and not args.live else load_fleet_or_fail(args.config, reaches_aws=args.live)
-    refs = []
-    if args.in_use:
-        try:
-            refs = parse_references(read_text(args.in_use, "in-use list"), args.in_use)
-        except BadReference as exc:
-            raise CliError(str(exc), exitcodes.USAGE) from None
-
+    refs = read_in_use(args.in_use)
     with _bulk_allocation():
-        images_by_target = _live(args, fleet) if args.live else _offline(args, fleet)
-        result = _evaluate(images_by_target, fleet, single, now)
-
-    decisions = {r.repository: list(r.decisions) for r in result.repositories}
-    hits = in_use_hits(decisions, refs)
-    over = formats.expire_percent_over(result, args.max_expire_percent) if args.max_expire_percent is not None else []
-    _print(args.format, result, now, args.price_per_gb, hits, over)
-    if hits or over:
-        for h in hits:
-            print(
-                f"guard: in-use image {h.reference.text} would be {h.decision.action.value}d by "
-                f"{h.decision.rule.label} in {h.decision.image.repository}",
-                file=sys.stderr,
-            )
-        for o in over:
-            print(
-                f"guard: {o['repositoryName']} would lose {o['percent']}% of its images (limit {o['limit']}%)",
-                file=sys.stderr,
-            )
-        return exitcodes.GUARD
-    return exitcodes.OK
+        images = _live(args, fleet) if args.live else _offline(args, fleet)
+        result = use_case.preview(images, fleet, single, now)
+    guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
+    if args.format == "json":
+        json.dump(views.json_document(result, now, args.price_per_gb, guards), sys.stdout, indent=2)
+        print()
+    elif args.format == "markdown":
+        print(views.markdown(result, now, args.price_per_gb, guards))
+    else:
+        views.table(result, now, args.price_per_gb)
+    for message in guards.messages():
+        print(message, file=sys.stderr)
+    return exitcodes.GUARD if guards.tripped else exitcodes.OK
 
 
 @contextmanager
@@ -118,29 +101,8 @@ def _bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_now(text: str) -> float:
-    try:
-        return parse_time(text, "--now")
-    except InventoryError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _load_single_policy(path: str) -> tuple[Policy, str]:
-    text = read_text(path, "policy file")
-    try:
-        data = decode_json(text)
-    except (ValueError, RecursionError) as exc:
-        raise CliError(f"{path}: not valid JSON: {exc}") from None
-    result = check_policy(data)
-    if result.policy is None:
-        for f in result.errors[:-1]:
-            print(f"error: {path}: {f.render()}", file=sys.stderr)
-        raise CliError(f"{path}: {result.errors[-1].render()}", exitcodes.INVALID)
-    return result.policy, render_policy(result.policy)
-
-
 def _offline(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
-    return load_by_target(args.images, args.target, [t.name for t in fleet.targets] if fleet else [])
+    return load_by_target(args.images, args.target, fleet.target_names if fleet else ())
 
 
 def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
@@ -150,11 +112,13 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     from ecr_lifecycle.aws.session import ecr_client
 
     assert fleet is not None
+    try:
+        targets = fleet.select_targets([args.target] if args.target else None)
+    except UnknownTarget as exc:
+        raise CliError(str(exc)) from None
     out: dict[str | None, list[Image]] = {}
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    for target in fleet.targets:
-        if args.target is not None and target.name != args.target:
-            continue
+    for target in targets:
         client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task(f"reading {target.name}", total=None)
@@ -173,37 +137,3 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
         except InventoryError as exc:
             raise CliError(str(exc), exitcodes.INVALID) from None
     return out
-
-
-def _evaluate(
-    images_by_target: dict[str | None, list[Image]], fleet: Fleet | None, single: tuple[Policy, str] | None, now: float
-) -> FleetPreview:
-    repositories: list[RepositoryPreview] = []
-    unmanaged: list[str] = []
-    for target, images in sorted(images_by_target.items(), key=lambda kv: kv[0] or ""):
-        if single is not None:
-            result = preview(images, lambda _name: single, now)
-        else:
-            assert fleet is not None
-            name = pick_target(target, [t.name for t in fleet.targets])
-
-            def lookup(repository: str, name: str = name) -> tuple[Policy, str] | None:
-                entry = fleet.entry_for(name, repository)
-                return None if entry is None else (entry.composed.policy, entry.composed.text)
-
-            result = preview(images, lookup, now)
-        repositories.extend(result.repositories)
-        unmanaged.extend(result.unmanaged)
-    return FleetPreview(tuple(repositories), tuple(unmanaged))
-
-
-def _print(fmt: str, result: FleetPreview, now: float, price: float, hits: Any, over: Any) -> None:
-    if fmt == "json":
-        json.dump(formats.json_document(result, now, price, hits, over), sys.stdout, indent=2)
-        print()
-    elif fmt == "markdown":
-        print(formats.markdown(result, now, price, hits, over))
-    else:
-        from ecr_lifecycle.cli.preview_table import print_table
-
-        print_table(result, now, price)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ecr_lifecycle.app.config import render_repository
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.core.policy.render import render_policy
+from ecr_lifecycle.views import config as views
 
 
 def register(sub: Any) -> None:
@@ -23,33 +24,12 @@ def register(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    fleet = load_fleet_or_fail(args.config)
-    names = [t.name for t in fleet.targets]
-    if args.target is not None and args.target not in names:
-        raise CliError(f"unknown target {args.target!r} (defined: {', '.join(names)})")
-    found = []
-    for target in names if args.target is None else [args.target]:
-        entry = fleet.entry_for(target, args.repository)
-        if entry is not None:
-            found.append(entry)
-    if not found:
-        raise CliError(
-            f"no repository entry or pattern in {fleet.source} matches {args.repository!r}", exitcodes.INVALID
-        )
+    rendered = render_repository(load_fleet_or_fail(args.config), args.repository, args.target)
     if args.format == "json":
-        texts = {render_policy(e.composed.policy, indent=2) for e in found}
+        texts = views.rendered_json(rendered)
         if len(texts) > 1:
             raise CliError(f"{args.repository!r} gets different policies per target; choose one with --target")
         print(texts.pop())
-        return exitcodes.OK
-    for entry in found:
-        how = "exact name" if entry.name is not None else f"pattern {entry.pattern!r}"
-        print(f"# {args.repository} in target {entry.target!r}: {how}, {entry.where}")
-        print(f"# templates: {', '.join(entry.composed.templates) or '(none)'}")
-        for source in entry.composed.sources:
-            rule = next(r for r in entry.composed.policy.rules if r.rule_priority == source.priority)
-            print(f"#   rule {source.priority}: {source.origin}: {rule.description or ''}".rstrip(": "))
-        for w in entry.composed.warnings:
-            print(f"# {w.render()}")
-        print(render_policy(entry.composed.policy, indent=2))
+    else:
+        print(views.rendered_text(rendered))
     return exitcodes.OK

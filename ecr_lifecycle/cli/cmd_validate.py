@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from ecr_lifecycle.app.config import validate_config
+from ecr_lifecycle.app.policies import validate_policy
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.errors import read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.core.policy.check import check_policy, decode_json
+from ecr_lifecycle.views import config as views
 
 
 def register(sub: Any) -> None:
@@ -23,45 +24,13 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     if args.policy is not None:
-        return _validate_policy(args.policy, args.format)
-    fleet = load_fleet_or_fail(args.config)
-    warnings = [(repo.key, w) for repo in fleet.all_policies() for w in repo.warnings]
-    if args.format == "json":
-        doc = {
-            "valid": True,
-            "config": fleet.source,
-            "policies": len(fleet.all_policies()),
-            "warnings": [dict(w.as_dict(), where=where) for where, w in warnings],
-        }
-        print(json.dumps(doc, indent=2))
-    else:
-        for where, w in warnings:
-            print(f"{where}: {w.render()}")
-        print(
-            f"{fleet.source}: valid: {len(fleet.targets)} target(s), {len(fleet.all_policies())} repository "
-            f"policies and creation templates, {len(warnings)} warning(s)"
-        )
-    return exitcodes.OK
-
-
-def _validate_policy(path: str, fmt: str) -> int:
-    text = read_text(path, "policy file")
-    name = "<stdin>" if path == "-" else path
-    try:
-        data = decode_json(text)
-    except (ValueError, RecursionError) as exc:
-        # Not JSON at all is a usage problem (exit 2), not an invalid policy.
-        raise CliError(f"{name}: not valid JSON: {exc}", exitcodes.USAGE) from None
-    result = check_policy(data)
-    if fmt == "json":
-        doc = {"file": name, "valid": result.ok, "findings": [f.as_dict() for f in result.findings]}
-        print(json.dumps(doc, indent=2))
-    else:
-        out = sys.stdout if result.ok else sys.stderr
-        for f in result.findings:
-            print(f"{name}: {f.render()}", file=out)
-        if result.ok:
-            print(f"{name}: valid ({len(result.warnings)} warning(s))")
+        name = "<stdin>" if args.policy == "-" else args.policy
+        checked = validate_policy(read_text(args.policy, "policy file"), name)
+        if args.format == "json":
+            print(views.policy_json(checked))
         else:
-            print(f"{name}: invalid: {len(result.errors)} error(s), {len(result.warnings)} warning(s)", file=out)
-    return exitcodes.OK if result.ok else exitcodes.INVALID
+            print("\n".join(views.policy_lines(checked)), file=sys.stdout if checked.result.ok else sys.stderr)
+        return exitcodes.OK if checked.result.ok else exitcodes.INVALID
+    result = validate_config(load_fleet_or_fail(args.config))
+    print(views.config_json(result) if args.format == "json" else views.config_text(result))
+    return exitcodes.OK

@@ -50,11 +50,13 @@ def checkout_at(root: str, revision: str) -> Iterator[str]:
     """A temporary copy of the tree at ``revision``; the working tree and index are never changed."""
     commit = _git(["rev-parse", "--verify", "--quiet", revision + "^{commit}"], root)
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=root, capture_output=True,
-                                 timeout=300, check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit], cwd=root, capture_output=True, timeout=300, check=True
+        ).stdout
     except subprocess.CalledProcessError as exc:
-        raise CliError(f"git archive {revision}: {exc.stderr.decode(errors='replace').strip()}",
-                       exitcodes.USAGE) from None
+        raise CliError(
+            f"git archive {revision}: {exc.stderr.decode(errors='replace').strip()}", exitcodes.USAGE
+        ) from None
     with tempfile.TemporaryDirectory(prefix="ecr-lifecycle-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(folder, filter="data")

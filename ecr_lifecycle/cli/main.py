@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from ecr_lifecycle.app.errors import Failure, UseCaseError
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 
@@ -40,6 +41,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except UseCaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exitcodes.INVALID if exc.failure is Failure.INVALID else exitcodes.USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -11,10 +11,19 @@ from typing import Any
 
 import boto3
 
+from ecr_lifecycle.aws.session import LOCAL_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
-REPOSITORIES = ["payments/api", "payments/worker", "web/frontend", "team-a/search", "team-a/legacy-billing",
-                "sandbox/alice/experiment", "tools/unmanaged"]
+REPOSITORIES = [
+    "payments/api",
+    "payments/worker",
+    "web/frontend",
+    "team-a/search",
+    "team-a/legacy-billing",
+    "sandbox/alice/experiment",
+    "tools/unmanaged",
+]
 
 
 def scratch_project(path: Path) -> Path:
@@ -46,8 +55,13 @@ class Project:
             "CI": "1",
             "TF_IN_AUTOMATION": "1",
         }
-        self.ecr = boto3.client("ecr", endpoint_url=url, region_name="us-east-1",
-                                aws_access_key_id="test", aws_secret_access_key="test")
+        self.ecr = boto3.client(
+            "ecr",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=LOCAL_KEY,
+            aws_secret_access_key=LOCAL_KEY,
+        )
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(list(args), cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600)
@@ -66,14 +80,32 @@ class Project:
         """``terraform plan -detailed-exitcode`` in the synthesized stack, and its managed resource changes."""
         stack = self.path / "cdktf.out" / "stacks" / "local"
         if not (stack / ".terraform").exists():
-            init = subprocess.run(["terraform", "init", "-input=false", "-no-color"], cwd=stack, env=self.env,
-                                  capture_output=True, text=True, timeout=600)
+            init = subprocess.run(
+                ["terraform", "init", "-input=false", "-no-color"],
+                cwd=stack,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             assert init.returncode == 0, init.stdout + init.stderr
-        proc = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color",
-                               "-out=plan.bin"], cwd=stack, env=self.env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=plan.bin"],
+            cwd=stack,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert proc.returncode in (0, 2), proc.stdout + proc.stderr
-        shown = subprocess.run(["terraform", "show", "-json", "plan.bin"], cwd=stack, env=self.env,
-                               capture_output=True, text=True, timeout=300)
+        shown = subprocess.run(
+            ["terraform", "show", "-json", "plan.bin"],
+            cwd=stack,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         changes = [c for c in json.loads(shown.stdout).get("resource_changes", []) if c["mode"] == "managed"]
         return proc.returncode, changes
 
@@ -87,7 +119,9 @@ class Project:
         for name in [*REPOSITORIES, "team-a/newsvc", "team-a/legacy-new"]:
             try:
                 out[name] = self.ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-            except (self.ecr.exceptions.LifecyclePolicyNotFoundException,
-                    self.ecr.exceptions.RepositoryNotFoundException):
+            except (
+                self.ecr.exceptions.LifecyclePolicyNotFoundException,
+                self.ecr.exceptions.RepositoryNotFoundException,
+            ):
                 continue
         return out

@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 
+from devtools.local_ecr import local_ecr
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.policy import equivalent_policy_texts
-from ecr_lifecycle.devtools.local_ecr import local_ecr
 from tests.e2e.project import CDKTF, REPOSITORIES, Project, scratch_project
 
 pytestmark = pytest.mark.e2e
-
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +30,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
         proj = Project(path, url)
         for name in REPOSITORIES:
             proj.ecr.create_repository(repositoryName=name)
-            proj.ecr.put_image(repositoryName=name, imageTag="v1.0.0", imageManifest=json.dumps(
-                {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                 "config": {"digest": "sha256:" + "1" * 64, "size": 1}, "layers": []}))
+            proj.ecr.put_image(
+                repositoryName=name,
+                imageTag="v1.0.0",
+                imageManifest=json.dumps(
+                    {
+                        "schemaVersion": 2,
+                        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                        "config": {"digest": "sha256:" + "1" * 64, "size": 1},
+                        "layers": [],
+                    }
+                ),
+            )
         yield proj
 
 
@@ -56,8 +64,11 @@ def test_1_deploy_puts_exactly_the_rendered_policies(project: Project) -> None:
     project.cdktf("deploy", "local", "--auto-approve", "--skip-provider-lock")
     live = project.live_policies()
     expected = expected_policies(project)
-    assert sorted(live) == sorted(expected) == ["payments/api", "payments/worker", "sandbox/alice/experiment",
-                                                 "team-a/search", "web/frontend"]
+    assert (
+        sorted(live)
+        == sorted(expected)
+        == ["payments/api", "payments/worker", "sandbox/alice/experiment", "team-a/search", "web/frontend"]
+    )
     for name, text in expected.items():
         assert equivalent_policy_texts(live[name], text), name
 
@@ -93,8 +104,9 @@ def test_4_a_new_repository_matching_a_pattern_gets_its_policy_on_the_next_plan(
     assert code == 2
     assert changes == {'aws_ecr_lifecycle_policy.this["team-a/newsvc"]': ["create"]}
     project.cdktf("deploy", "local", "--auto-approve", "--skip-provider-lock")
-    assert equivalent_policy_texts(project.live_policies()["team-a/newsvc"],
-                                   expected_policies(project)["team-a/newsvc"])
+    assert equivalent_policy_texts(
+        project.live_policies()["team-a/newsvc"], expected_policies(project)["team-a/newsvc"]
+    )
 
 
 def test_5_a_config_error_stops_deploy_before_terraform_runs(project: Project) -> None:
@@ -103,8 +115,12 @@ def test_5_a_config_error_stops_deploy_before_terraform_runs(project: Project) -
     before = project.live_policies()
     state = (project.path / "terraform.local.tfstate").read_bytes()
     try:
-        config.write_text(original.replace("templates: [untagged-cleanup, keep-releases, keep-last]",
-                                           "templates: [untagged-cleanup, keep-releasez, keep-last]"))
+        config.write_text(
+            original.replace(
+                "templates: [untagged-cleanup, keep-releases, keep-last]",
+                "templates: [untagged-cleanup, keep-releasez, keep-last]",
+            )
+        )
         proc = project.cdktf("deploy", "local", "--auto-approve", "--skip-provider-lock", check=False)
         output = proc.stdout + proc.stderr
         assert proc.returncode != 0

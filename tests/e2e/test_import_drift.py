@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ecr_lifecycle.devtools.local_ecr import local_ecr
+from devtools.local_ecr import local_ecr
 from tests.e2e.project import Project, scratch_project
 from tests.test_cli_validate import cli
 
@@ -23,32 +23,76 @@ KEEP_10 = """{
                  "selection": {"countNumber": 10, "countType": "imageCountMoreThan", "tagStatus": "any"} } ]
 }"""
 KEEP_20 = KEEP_10.replace('"countNumber": 10', '"countNumber": 20').replace("keep ten", "keep twenty")
-HAND_WRITTEN = json.dumps({"rules": [  # out of order, no descriptions, an AND-matched prefix list
-    {"rulePriority": 5, "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days",
-                                      "countNumber": 400}, "action": {"type": "expire"}},
-    {"rulePriority": 2, "selection": {"tagStatus": "tagged", "tagPrefixList": ["release", "prod"],
-                                      "countType": "imageCountMoreThan", "countNumber": 3},
-     "action": {"type": "expire"}},
-    {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1},
-     "action": {"type": "expire"}},
-]})
-EMPTY_PREFIX = json.dumps({"rules": [{"rulePriority": 1, "description": "an empty prefix we refuse to import",
-                                      "selection": {"tagStatus": "tagged", "tagPrefixList": [""],
-                                                    "countType": "imageCountMoreThan", "countNumber": 1},
-                                      "action": {"type": "expire"}}]})
-LIVE = {"svc/a": KEEP_10, "svc/b": KEEP_10, "svc/c": KEEP_20, "legacy/x": HAND_WRITTEN,
-        "bad/empty-prefix": EMPTY_PREFIX, "bare/none": None}
+HAND_WRITTEN = json.dumps(
+    {
+        "rules": [  # out of order, no descriptions, an AND-matched prefix list
+            {
+                "rulePriority": 5,
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 400,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": ["release", "prod"],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": 3,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 1,
+                "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1},
+                "action": {"type": "expire"},
+            },
+        ]
+    }
+)
+EMPTY_PREFIX = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "an empty prefix we refuse to import",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPrefixList": [""],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": 1,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
+LIVE = {
+    "svc/a": KEEP_10,
+    "svc/b": KEEP_10,
+    "svc/c": KEEP_20,
+    "legacy/x": HAND_WRITTEN,
+    "bad/empty-prefix": EMPTY_PREFIX,
+    "bare/none": None,
+}
 
 
 def test_import_adopts_without_changes_then_drift_is_reported_and_fixed(tmp_path: Path) -> None:
     imported = tmp_path / "imported"
     targets = tmp_path / "targets.yaml"
-    targets.write_text("version: 1\ntargets:\n  - name: local\n    region: us-east-1\n"
-                       "    endpoints: {ecr: '${ECR_ENDPOINT_URL}', sts: '${ECR_ENDPOINT_URL}'}\n")
+    targets.write_text(
+        "version: 1\ntargets:\n  - name: local\n    region: us-east-1\n"
+        "    endpoints: {ecr: '${ECR_ENDPOINT_URL}', sts: '${ECR_ENDPOINT_URL}'}\n"
+    )
     with local_ecr() as url:
         env = {"ECR_ENDPOINT_URL": url}
-        project = Project(scratch_project(tmp_path / "project"), url,
-                          {"ECR_LIFECYCLE_CONFIG": str(imported / "repositories.yaml")})
+        project = Project(
+            scratch_project(tmp_path / "project"), url, {"ECR_LIFECYCLE_CONFIG": str(imported / "repositories.yaml")}
+        )
         for name, text in LIVE.items():
             project.ecr.create_repository(repositoryName=name)
             if text is not None:
@@ -63,7 +107,8 @@ def test_import_adopts_without_changes_then_drift_is_reported_and_fixed(tmp_path
         project.synth()
         _, changes = project.plan_changes()
         assert sorted(c["address"] for c in changes if c["change"].get("importing")) == [
-            f'aws_ecr_lifecycle_policy.this["{n}"]' for n in ("legacy/x", "svc/a", "svc/b", "svc/c")]
+            f'aws_ecr_lifecycle_policy.this["{n}"]' for n in ("legacy/x", "svc/a", "svc/b", "svc/c")
+        ]
         assert all(c["change"]["actions"] == ["no-op"] for c in changes)
         project.cdktf("deploy", "local", "--auto-approve", "--skip-provider-lock")
         assert project.plan() == (0, {})

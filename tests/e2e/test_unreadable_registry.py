@@ -16,8 +16,18 @@ def closed_port() -> int:
 
 def test_import_from_an_unreadable_registry_writes_nothing(tmp_path: Path) -> None:
     env = {"AWS_MAX_ATTEMPTS": "2", "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"}
-    out = cli("import", "--output", str(tmp_path / "out"), "--name", "prod", "--region", "eu-west-1",
-              "--endpoint-url", f"http://127.0.0.1:{closed_port()}", env=env)
+    out = cli(
+        "import",
+        "--output",
+        str(tmp_path / "out"),
+        "--name",
+        "prod",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        f"http://127.0.0.1:{closed_port()}",
+        env=env,
+    )
     assert out.returncode == 1
     assert out.stderr.startswith("error: target prod: cannot list repositories:") and "nothing written" in out.stderr
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr

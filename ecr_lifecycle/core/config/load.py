@@ -16,7 +16,6 @@ from typing import Any
 from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose
 from ecr_lifecycle.core.config.matching import GlobError, glob_to_regex
 from ecr_lifecycle.core.config.model import (
-    Backend,
     ComposedPolicy,
     CreationTemplate,
     Fleet,
@@ -24,6 +23,7 @@ from ecr_lifecycle.core.config.model import (
     Target,
     TargetPlan,
 )
+from ecr_lifecycle.core.config.targets import parse_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
 from ecr_lifecycle.core.templates.library import Template, load_library
@@ -68,7 +68,7 @@ class _Builder:
         self._cache: dict[str, ComposedPolicy] = {}
 
     def build(self) -> Fleet:
-        targets = self._targets()
+        targets = parse_targets(self.doc, self.environ, self.errors)
         names = [t.name for t in targets]
         repositories = list(self._repositories(names))
         creation = list(self._creation_templates(names))
@@ -80,55 +80,6 @@ class _Builder:
             for name, t in sorted(self.library.items())
         }
         return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans, digests)
-
-    def _targets(self) -> list[Target]:
-        out: list[Target] = []
-        seen: dict[str, int] = {}
-        for i, raw in enumerate(self.data["targets"]):
-            name = raw["name"]
-            if name in seen:
-                self.errors.append(
-                    f"{self.doc.where(['targets', i, 'name'])}: target {name!r} is already defined "
-                    f"at targets[{seen[name]}]; target names must be unique"
-                )
-                continue
-            seen[name] = i
-            b = raw.get("backend") or {"type": "local"}
-            backend = Backend(
-                kind=b["type"],
-                path=b.get("path", f"terraform.{name}.tfstate") if b["type"] == "local" else None,
-                bucket=b.get("bucket"),
-                key=b.get("key"),
-                region=b.get("region"),
-                encrypt=b.get("encrypt", True),
-                use_lockfile=b.get("use_lockfile", True),
-                role_arn=b.get("role_arn"),
-            )
-            endpoints = tuple(
-                (service, self._expand_env(url, ["targets", i, "endpoints", service]))
-                for service, url in sorted((raw.get("endpoints") or {}).items())
-            )
-            out.append(
-                Target(
-                    name,
-                    raw["region"],
-                    backend,
-                    raw.get("account_id"),
-                    raw.get("role_arn"),
-                    raw.get("profile"),
-                    endpoints,
-                )
-            )
-        return out
-
-    def _expand_env(self, value: str, path: list[str | int]) -> str:
-        if not value.startswith("${") or self.environ is None:
-            return value
-        variable = value[2:-1]
-        if variable not in self.environ:
-            self.errors.append(f"{self.doc.where(path)}: environment variable {variable} is not set")
-            return value
-        return self.environ[variable]
 
     def _entry_targets(self, raw: dict[str, Any], path: Path, all_targets: list[str]) -> list[str]:
         wanted = raw.get("targets")

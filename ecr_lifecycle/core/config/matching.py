@@ -9,7 +9,6 @@ built from one translation so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,18 +62,3 @@ class PatternEntry:
 
     def matches(self, name: str) -> bool:
         return glob_matches(self.glob, name) and not any(glob_matches(e, name) for e in self.exclude)
-
-
-def resolve(names: Iterable[str], named: Mapping[str, str], patterns: Iterable[PatternEntry]) -> dict[str, str]:
-    """Repository name -> policy key: exact names first, else the first matching pattern in order."""
-    patterns = tuple(patterns)
-    out: dict[str, str] = {}
-    for name in names:
-        if name in named:
-            out[name] = named[name]
-            continue
-        for entry in patterns:
-            if entry.matches(name):
-                out[name] = entry.policy_key
-                break
-    return out

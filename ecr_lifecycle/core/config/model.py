@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
-from ecr_lifecycle.core.config.matching import PatternEntry, resolve
+from ecr_lifecycle.core.config.matching import PatternEntry
 from ecr_lifecycle.core.policy.findings import Finding
 from ecr_lifecycle.core.policy.model import Policy
+
+
+class UnknownTarget(ValueError):
+    def __init__(self, name: str, defined: Sequence[str]) -> None:
+        super().__init__(f"unknown target {name!r} (defined: {', '.join(defined)})")
 
 
 @dataclass(frozen=True)
@@ -39,13 +46,29 @@ class Target:
     @property
     def is_local(self) -> bool:
         """True when every endpoint is on loopback: a local emulator, never real AWS."""
-        if not self.endpoints:
-            return False
-        for _, url in self.endpoints:
-            host = urlparse(url).hostname or ""
-            if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-                return False
+        return bool(self.endpoints) and all(is_loopback_url(url) for _, url in self.endpoints)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True only for ``http(s)://`` URLs whose host is literally ``localhost``, ``127.x.y.z`` or ``::1``.
+
+    Nothing is resolved. A backslash, user info or anything unusual in the authority makes it
+    not loopback: clients disagree on where such a host ends (``http://evil.com\\@127.0.0.1``)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # noqa: F841 - raises on a malformed port
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or "\\" in url or "@" in parts.netloc:
+        return False
+    host = parts.hostname or ""
+    if host == "localhost":
         return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback and (address.version == 4 or host == "::1")
 
 
 @dataclass(frozen=True)
@@ -130,9 +153,6 @@ class TargetPlan:
     creation_templates: tuple[CreationTemplate, ...]  # sorted by prefix
     adopt: tuple[str, ...] = ()  # repository names whose existing policy is imported, sorted
 
-    def resolve(self, names: list[str]) -> dict[str, str]:
-        return resolve(names, self.named, self.patterns)
-
 
 @dataclass(frozen=True)
 class Fleet:
@@ -144,6 +164,24 @@ class Fleet:
     template_digests: dict[str, str] = field(default_factory=dict)  # template name -> content hash
     _by_name: dict[tuple[str, str], RepositoryEntry] = field(init=False, repr=False, compare=False)
     _patterns: dict[str, list[tuple[PatternEntry, RepositoryEntry]]] = field(init=False, repr=False, compare=False)
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.targets)
+
+    def target(self, name: str) -> Target:
+        """The target called ``name``, or ``UnknownTarget`` listing the defined ones."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise UnknownTarget(name, self.target_names)
+
+    def select_targets(self, names: Sequence[str] | None) -> tuple[Target, ...]:
+        """The named targets (all when ``names`` is empty or None), in config order."""
+        if not names:
+            return self.targets
+        wanted = {self.target(n).name for n in names}
+        return tuple(t for t in self.targets if t.name in wanted)
 
     def all_policies(self) -> tuple[RepositoryEntry | CreationTemplate, ...]:
         return self.repositories + self.creation_templates

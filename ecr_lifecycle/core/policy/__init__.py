@@ -7,6 +7,7 @@ from ecr_lifecycle.core.policy.check import (
     parse_policy,
     parse_policy_text,
 )
+from ecr_lifecycle.core.policy.equivalence import equivalent_policy_texts
 from ecr_lifecycle.core.policy.findings import Finding, Severity
 from ecr_lifecycle.core.policy.model import (
     Action,
@@ -19,7 +20,7 @@ from ecr_lifecycle.core.policy.model import (
     StorageClass,
     TagStatus,
 )
-from ecr_lifecycle.core.policy.render import equivalent_policy_texts, render_policy
+from ecr_lifecycle.core.policy.render import render_policy
 
 __all__ = [
     "Action",

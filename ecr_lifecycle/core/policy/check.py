@@ -1,7 +1,8 @@
 """Parse a policy document (JSON text or decoded value) into the model, collecting every finding.
 
-Structure is checked here (types, required and unknown keys, nulls, enum values);
-semantic rules live in ``rules.py`` and warnings in ``lint.py``. Nothing here raises
+Structure is checked here (types, required and unknown keys, nulls, enum values): this
+reader is the logic of the structural checks (``checks/structure.py``). The semantic checks
+and warnings in ``checks/`` then run over what it read. Nothing here raises
 on bad input except ``parse_policy*``, which raise ``PolicyInvalid`` carrying all findings.
 """
 
@@ -9,24 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
-from ecr_lifecycle.core.policy import lint, rules
-from ecr_lifecycle.core.policy.findings import Finding, Severity
+from ecr_lifecycle.core.policy import checks
+from ecr_lifecycle.core.policy.checks.structure import E100, E101, E102, E103, E104, E105, E106, E107, E108
+from ecr_lifecycle.core.policy.fields import RuleFields
+from ecr_lifecycle.core.policy.findings import Check, Finding, Severity
 from ecr_lifecycle.core.policy.model import (
     ACTION_KEYS,
     POLICY_KEYS,
     RULE_KEYS,
     SELECTION_KEYS,
-    Action,
     ActionType,
     CountType,
     CountUnit,
     Policy,
-    Rule,
-    Selection,
     StorageClass,
     TagStatus,
 )
@@ -88,62 +88,6 @@ def decode_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_object_hook, parse_constant=_reject_constant)
 
 
-@dataclass
-class RuleFields:
-    """What could be read from one rule; ``None`` where a field is missing or malformed."""
-
-    index: int
-    path: str
-    rule_priority: int | None = None
-    description: str | None = None
-    tag_status: TagStatus | None = None
-    tag_prefix_list: tuple[str, ...] | None = None
-    tag_pattern_list: tuple[str, ...] | None = None
-    storage_class: StorageClass | None = None  # None: omitted (standard) or malformed
-    storage_class_given: bool = False
-    count_type: CountType | None = None
-    count_unit: CountUnit | None = None
-    count_unit_given: bool = False
-    count_number: int | None = None
-    action_type: ActionType | None = None
-    target_storage_class: StorageClass | None = None
-    target_given: bool = False
-    complete: bool = True  # False once any structural error was found in this rule
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        if self.rule_priority is None:
-            return f"rule #{self.index + 1} in the list"
-        if self.description:
-            return f"rule {self.rule_priority} ({self.description!r})"
-        return f"rule {self.rule_priority}"
-
-    @property
-    def effective_storage_class(self) -> StorageClass:
-        return self.storage_class or StorageClass.STANDARD
-
-    def error(self, code: str, path: str, message: str) -> None:
-        self.findings.append(Finding(code, path, message, self.label))
-
-    def to_rule(self) -> Rule | None:
-        if not self.complete or self.rule_priority is None or self.tag_status is None:
-            return None
-        if self.count_type is None or self.count_number is None or self.action_type is None:
-            return None
-        selection = Selection(
-            tag_status=self.tag_status,
-            count_type=self.count_type,
-            count_number=self.count_number,
-            tag_prefix_list=self.tag_prefix_list or (),
-            tag_pattern_list=self.tag_pattern_list or (),
-            storage_class=self.effective_storage_class,
-            count_unit=self.count_unit,
-        )
-        action = Action(self.action_type, self.target_storage_class)
-        return Rule(self.rule_priority, selection, action, self.description)
-
-
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -171,36 +115,36 @@ class _Reader:
     def check_object(
         self, obj: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...], sink: RuleFields | None
     ) -> dict[str, Any] | None:
-        def error(code: str, where: str, message: str) -> None:
+        def error(check: Check, where: str, message: str) -> None:
             if sink is None:
-                self.findings.append(Finding(code, where, message))
+                self.findings.append(check.finding(where, message))
             else:
                 sink.complete = False
-                sink.error(code, where, message)
+                sink.error(check, where, message)
 
         if not isinstance(obj, dict):
-            error("E104", path, f"must be a JSON object, found {_type_name(obj)}")
+            error(E104, path, f"must be a JSON object, found {_type_name(obj)}")
             return None
         for key in getattr(obj, "duplicate_keys", ()):
-            error("E108", f"{path}.{key}" if path else key, "key given more than once; keep exactly one")
+            error(E108, f"{path}.{key}" if path else key, "key given more than once; keep exactly one")
         for key in obj:
             if key not in allowed:
                 where = f"{path}.{key}" if path else str(key)
-                error("E102", where, f"unknown property {key!r}; allowed here: {', '.join(allowed)}")
+                error(E102, where, f"unknown property {key!r}; allowed here: {', '.join(allowed)}")
         for key in required:
             if key not in obj:
-                error("E105", f"{path}.{key}" if path else key, f"required property {key!r} is missing")
+                error(E105, f"{path}.{key}" if path else key, f"required property {key!r} is missing")
         for key, value in obj.items():
             if value is None and key in allowed:
                 where = f"{path}.{key}" if path else key
-                error("E103", where, "explicit null is rejected by AWS; leave the key out instead")
+                error(E103, where, "explicit null is rejected by AWS; leave the key out instead")
         return obj
 
     @staticmethod
     def integer(fields: RuleFields, value: Any, where: str) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             fields.complete = False
-            fields.error("E104", where, f"must be a whole number, found {_type_name(value)} {json.dumps(value)}")
+            fields.error(E104, where, f"must be a whole number, found {_type_name(value)} {json.dumps(value)}")
             return None
         return value
 
@@ -209,7 +153,7 @@ class _Reader:
         allowed = ", ".join(repr(m.value) for m in enum)
         if not isinstance(value, str):
             fields.complete = False
-            fields.error("E104", where, f"must be a string, one of {allowed}; found {_type_name(value)}")
+            fields.error(E104, where, f"must be a string, one of {allowed}; found {_type_name(value)}")
             return None
         try:
             return enum(value)
@@ -219,20 +163,20 @@ class _Reader:
             lowered = [m for m in enum if m.value.lower() == value.lower()]
             if lowered:
                 hint = f" (values are case-sensitive: write {lowered[0].value!r})"
-            fields.error("E106", where, f"{value!r} is not allowed; use one of {allowed}{hint}")
+            fields.error(E106, where, f"{value!r} is not allowed; use one of {allowed}{hint}")
             return None
 
     @staticmethod
     def string_list(fields: RuleFields, value: Any, where: str) -> tuple[str, ...] | None:
         if not isinstance(value, list):
             fields.complete = False
-            fields.error("E104", where, f"must be a list of strings, found {_type_name(value)}")
+            fields.error(E104, where, f"must be a list of strings, found {_type_name(value)}")
             return None
         ok = True
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 ok = False
-                fields.error("E104", f"{where}[{i}]", f"must be a string, found {_type_name(item)}")
+                fields.error(E104, f"{where}[{i}]", f"must be a string, found {_type_name(item)}")
         if not ok:
             fields.complete = False
             return None
@@ -252,7 +196,7 @@ class _Reader:
         description = obj.get("description")
         if description is not None and not isinstance(description, str):
             fields.complete = False
-            fields.error("E104", f"{path}.description", f"must be a string, found {_type_name(description)}")
+            fields.error(E104, f"{path}.description", f"must be a string, found {_type_name(description)}")
         self.read_selection(fields, obj.get("selection"), f"{path}.selection")
         self.read_action(fields, obj.get("action"), f"{path}.action")
         return fields
@@ -293,6 +237,8 @@ class _Reader:
             fields.target_given = True
             target = self.enum(fields, StorageClass, obj["targetStorageClass"], f"{path}.targetStorageClass")
             fields.target_storage_class = target
+            if target is not None and target is not StorageClass.ARCHIVE:
+                fields.error(E106, f"{path}.targetStorageClass", "'archive' is the only allowed targetStorageClass")
 
 
 def check_policy(data: Any) -> CheckResult:
@@ -300,28 +246,34 @@ def check_policy(data: Any) -> CheckResult:
     reader = _Reader()
     top = reader.check_object(data, "", POLICY_KEYS, (), None)
     if top is None:
-        return CheckResult(None, (Finding("E100", "", "a lifecycle policy must be a JSON object with a 'rules' list"),))
+        return CheckResult(None, (E100.finding("", "a lifecycle policy must be a JSON object with a 'rules' list"),))
     raw_rules = top.get("rules")
     if "rules" not in top or (raw_rules is not None and not isinstance(raw_rules, list)):
         found = "missing" if "rules" not in top else f"{_type_name(raw_rules)}"
-        reader.findings.append(Finding("E101", "rules", f"'rules' must be a list of rule objects ({found})"))
+        reader.findings.append(E101.finding("rules", f"'rules' must be a list of rule objects ({found})"))
         return CheckResult(None, tuple(reader.findings))
     if raw_rules is None:
         return CheckResult(None, tuple(reader.findings))
     if not raw_rules:
-        reader.findings.append(Finding("E107", "rules", "the policy has no rules; add at least one"))
+        reader.findings.append(E107.finding("rules", "the policy has no rules; add at least one"))
     all_fields = [reader.read_rule(raw, i) for i, raw in enumerate(raw_rules)]
     findings = list(reader.findings)
     for f in all_fields:
         findings.extend(f.findings)
-        findings.extend(rules.check_rule(f))
-    findings.extend(rules.check_across(all_fields))
+        for rule_check in checks.RULE:
+            findings.extend(rule_check.run(f, rule=f.label))
+    for policy_check in checks.POLICY:
+        findings.extend(policy_check.run(all_fields))
     built = [f.to_rule() for f in all_fields]
     policy: Policy | None = None
     if not any(f.severity is Severity.ERROR for f in findings) and all(r is not None for r in built):
         policy = Policy(tuple(r for r in built if r is not None))
-        findings.extend(rules.check_length(render_policy(policy)))
-        findings.extend(lint.lint(policy, all_fields))
+        text = render_policy(policy)
+        for text_check in checks.TEXT:
+            findings.extend(text_check.run(text))
+        by_priority = {f.rule_priority: f for f in all_fields if f.rule_priority is not None}
+        for lint_check in checks.LINT:
+            findings.extend(lint_check.run(policy, by_priority))
         if any(f.severity is Severity.ERROR for f in findings):
             policy = None
     return CheckResult(policy, tuple(findings))
@@ -332,7 +284,7 @@ def check_policy_text(text: str) -> CheckResult:
     try:
         data = decode_json(text)
     except (ValueError, RecursionError) as exc:
-        return CheckResult(None, (Finding("E100", "", f"not valid JSON: {exc}"),))
+        return CheckResult(None, (E100.finding("", f"not valid JSON: {exc}"),))
     return check_policy(data)
 
 

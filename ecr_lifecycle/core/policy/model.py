@@ -5,7 +5,9 @@ Field constraints are stated where each field is declared; they are enforced in
 canonical order live here only (``RULE_KEYS`` and friends): the parser, the
 renderer and the docs all read them from this module.
 
-Reference: shared/reference/ecr-lifecycle.md sections 1 and 2.
+Sources: https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html
+and https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
+(format, allowed combinations, limits).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""How rule tag lists match image tags (UG-LP "Lifecycle policy evaluation rules").
+"""How rule tag lists match image tags ("Lifecycle policy evaluation rules",
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html).
 
 A rule's list matches an image when every entry matches at least one of the image's
 tags (AND across entries; one tag may satisfy several entries, which is unverified).
@@ -9,34 +10,46 @@ standing for any run of characters, possibly empty. Matching is case-sensitive
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import lru_cache
 
-from ecr_lifecycle.core.policy.model import Selection
+GlobMatcher = Callable[[str], bool]
 
 
 @lru_cache(maxsize=4096)
-def pattern_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+def glob_matcher(pattern: str) -> GlobMatcher:
+    """A whole-string matcher for a tag pattern, ``*`` matching any run of characters.
+
+    No regex: a backtracking engine is polynomial on patterns like ``*a*a*a*b``. Split on ``*``,
+    anchor the first piece at the start and the last at the end, and find the middle pieces
+    leftmost-first in between; leftmost is always right for ``*`` globs, so this never backtracks.
+    """
+    pieces = pattern.split("*")
+    if len(pieces) == 1:
+        return pattern.__eq__
+    head, *middle, tail = pieces
+    minimum = len(head) + len(tail) + sum(len(m) for m in middle)
+
+    def matches(tag: str) -> bool:
+        if len(tag) < minimum or not tag.startswith(head) or not tag.endswith(tail):
+            return False
+        position, end = len(head), len(tag) - len(tail)
+        for piece in middle:
+            found = tag.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+    return matches
 
 
 def pattern_matches(pattern: str, tag: str) -> bool:
-    if "*" not in pattern:
-        return pattern == tag
-    return pattern_regex(pattern).fullmatch(tag) is not None
+    return glob_matcher(pattern)(tag)
 
 
 def entry_matches(entry: str, tag: str, *, is_pattern: bool) -> bool:
     return pattern_matches(entry, tag) if is_pattern else tag.startswith(entry)
-
-
-def list_matches(selection: Selection, tags: Iterable[str]) -> bool:
-    """True when every entry of the selection's tag list matches one of ``tags``."""
-    entries = selection.tag_list
-    tags = tuple(tags)
-    is_pattern = selection.uses_patterns
-    return all(any(entry_matches(e, t, is_pattern=is_pattern) for t in tags) for e in entries)
 
 
 def as_pattern(entry: str, *, is_pattern: bool) -> str:

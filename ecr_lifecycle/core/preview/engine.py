@@ -1,4 +1,8 @@
-"""ECR lifecycle evaluation, simulated (reference section 3.3).
+"""ECR lifecycle evaluation, simulated.
+
+Source: "Lifecycle policy evaluation rules" and the worked examples in
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html and
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html.
 
 Rules apply in priority order; an image gets at most one action. A rule's candidates
 are the images of its storage class whose tags satisfy its selection; images a
@@ -22,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, TagStatus
-from ecr_lifecycle.core.policy.tags import entry_matches, pattern_regex
+from ecr_lifecycle.core.policy.tags import entry_matches, glob_matcher
 from ecr_lifecycle.core.preview.inventory import Image
 
 DAY = 86_400.0
@@ -62,11 +66,11 @@ def tag_matcher(selection: Selection) -> TagMatcher:
         exact = entries[0]
         return lambda tags: exact in tags
     if len(entries) == 1:
-        regex = pattern_regex(entries[0]).fullmatch
+        matches = glob_matcher(entries[0])
 
         def has_match(tags: tuple[str, ...]) -> bool:
             for t in tags:  # noqa: SIM110
-                if regex(t) is not None:
+                if matches(t):
                     return True
             return False
 

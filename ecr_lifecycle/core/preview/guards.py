@@ -1,20 +1,31 @@
-"""The in-use guard: image references that must not be expired or archived.
+"""The guards: image references that must not be expired or archived, and a cap on the share removed.
 
-Accepted forms, one per line or as a JSON list: ``repo:tag``, ``repo@sha256:…``, and the
-same behind a registry host (``123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag``).
-Blank lines and lines starting with ``#`` are ignored.
+References take every form Docker accepts, ``[registry/]repository[:tag][@digest]``, one per line
+(blank lines and ``#`` comments ignored) or as a JSON list of strings. The digest wins over the
+tag when both are given (it is what runs; tags move). A reference with an ECR registry host
+(``<account>.dkr.ecr.<region>.amazonaws.com``) only concerns the target with that account and
+region; one with another registry host (``ghcr.io``, ``docker.io``, ...) concerns no target.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ecr_lifecycle.core.preview.engine import Decision
+from ecr_lifecycle.core.preview.fleet import FleetPreview
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$")
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 
 
 class BadReference(ValueError):
-    pass
+    """An in-use list that cannot be read; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -23,22 +34,48 @@ class ImageRef:
     tag: str | None = None
     digest: str | None = None
     text: str = ""
+    host: str | None = None  # registry host as written, None when the reference names none
+    account: str | None = None  # from an ECR host
+    region: str | None = None  # from an ECR host
+
+    def concerns(self, account: str | None, region: str | None) -> bool:
+        """Whether this reference can name an image in the registry of ``account``/``region``.
+
+        Unknown on either side means "maybe", and a guard must assume yes."""
+        if self.host is None:
+            return True
+        if self.account is None:
+            return False  # another registry than ECR
+        return (account is None or account == self.account) and (region is None or region == self.region)
 
 
 def parse_reference(text: str, where: str) -> ImageRef:
     ref = text.strip()
-    first, sep, rest = ref.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        ref = rest  # drop the registry host
-    if "@" in ref:
-        repository, _, digest = ref.partition("@")
-        if not digest.startswith("sha256:") or not repository:
-            raise BadReference(f"{where}: {text!r}: expected repo@sha256:<digest>")
-        return ImageRef(repository, digest=digest, text=text.strip())
-    head, colon, tag = ref.rpartition(":")
-    if not colon or "/" in tag or not head or not tag:
-        raise BadReference(f"{where}: {text!r}: expected repo:tag, repo@sha256:<digest> or a full image URI")
-    return ImageRef(head, tag=tag, text=text.strip())
+    name, at, digest = ref.partition("@")
+    if at and not _DIGEST.match(digest):
+        raise BadReference(f"{where}: {text.strip()!r}: {digest!r} is not a digest (expected sha256:<hex>)")
+    host: str | None = None
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        host, name = first.lower(), rest
+    path, colon, tag = name.rpartition(":")
+    if not colon or "/" in tag:
+        path, tag = name, ""
+    if not _REPOSITORY.match(path):
+        raise BadReference(
+            f"{where}: {text.strip()!r}: expected [registry/]repository[:tag][@digest], "
+            f"and {path!r} is not a repository name"
+        )
+    if colon and not _TAG.match(tag):
+        raise BadReference(f"{where}: {text.strip()!r}: {tag!r} is not a valid tag")
+    if not tag and not at:
+        raise BadReference(f"{where}: {text.strip()!r}: give a tag or a digest (repository:tag or repository@sha256:…)")
+    account = region = None
+    if host is not None:
+        ecr = _ECR_HOST.match(host.split(":")[0])
+        if ecr:
+            account, region = ecr.group(1), ecr.group(2)
+    return ImageRef(path, tag or None, digest or None, text.strip(), host, account, region)
 
 
 def parse_references(text: str, source: str) -> list[ImageRef]:
@@ -48,7 +85,9 @@ def parse_references(text: str, source: str) -> list[ImageRef]:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadReference(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        if not all(isinstance(i, str) for i in items):
+        except RecursionError:
+            raise BadReference(f"{source}: JSON nested too deeply; expected a list of strings") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise BadReference(f"{source}: expected a JSON list of strings")
         return [parse_reference(item, f"{source}[{n}]") for n, item in enumerate(items)]
     refs = []
@@ -61,17 +100,76 @@ def parse_references(text: str, source: str) -> list[ImageRef]:
 @dataclass(frozen=True)
 class InUseHit:
     reference: ImageRef
+    target: str | None
     decision: Decision
 
+    def message(self) -> str:
+        where = f" (target {self.target})" if self.target is not None else ""
+        return (
+            f"in-use image {self.reference.text} would be {self.decision.action.value}d by "
+            f"{self.decision.rule.label} in {self.decision.image.repository}{where}"
+        )
 
-def in_use_hits(decisions: dict[str, list[Decision]], refs: list[ImageRef]) -> list[InUseHit]:
-    """References whose image some rule would expire or archive."""
+
+@dataclass(frozen=True)
+class OverLimit:
+    target: str | None
+    repository: str
+    percent: float  # rounded to one decimal
+    limit: float
+    removed: int
+    images: int
+
+    def message(self) -> str:
+        where = f" (target {self.target})" if self.target is not None else ""
+        return f"{self.repository}{where} would lose {self.percent}% of its images (limit {self.limit}%)"
+
+
+@dataclass(frozen=True)
+class GuardReport:
+    in_use: tuple[InUseHit, ...] = ()
+    over_limit: tuple[OverLimit, ...] = ()
+
+    @property
+    def tripped(self) -> bool:
+        return bool(self.in_use or self.over_limit)
+
+    def messages(self) -> list[str]:
+        return [f"guard: {h.message()}" for h in self.in_use] + [f"guard: {o.message()}" for o in self.over_limit]
+
+
+# (target, repository) -> that repository's decisions
+Decisions = Mapping[tuple[str | None, str], Iterable[Decision]]
+# target -> (account, region) of its registry; a target not listed is matched by repository name only
+Registries = Mapping[str | None, tuple[str | None, str | None]]
+
+
+def in_use_hits(decisions: Decisions, refs: Iterable[ImageRef], registries: Registries) -> tuple[InUseHit, ...]:
+    """References whose image some rule would expire or archive, in every target they can name."""
+    by_repository: dict[str, list[tuple[str | None, Decision]]] = {}
+    for (target, repository), repo_decisions in decisions.items():
+        by_repository.setdefault(repository, []).extend((target, d) for d in repo_decisions)
     hits = []
     for ref in refs:
-        for decision in decisions.get(ref.repository, ()):
+        for target, decision in by_repository.get(ref.repository, ()):
+            if not ref.concerns(*registries.get(target, (None, None))):
+                continue
             image = decision.image
-            if (ref.digest is not None and image.digest == ref.digest) or (
-                ref.tag is not None and ref.tag in image.tags
-            ):
-                hits.append(InUseHit(ref, decision))
-    return hits
+            if ref.digest is not None:
+                if image.digest == ref.digest or ref.digest in image.children:
+                    hits.append(InUseHit(ref, target, decision))
+            elif ref.tag is not None and ref.tag in image.tags:
+                hits.append(InUseHit(ref, target, decision))
+    return tuple(hits)
+
+
+def over_expire_limit(preview: FleetPreview, limit: float) -> tuple[OverLimit, ...]:
+    """Repositories that would lose more than ``limit`` percent of their images (expired or archived)."""
+    out = []
+    for r in preview.repositories:
+        if not r.images:
+            continue
+        percent = 100.0 * len(r.decisions) / len(r.images)
+        if percent > limit:
+            out.append(OverLimit(r.target, r.repository, round(percent, 1), limit, len(r.decisions), len(r.images)))
+    return tuple(out)

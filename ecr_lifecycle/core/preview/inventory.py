@@ -151,8 +151,15 @@ def _fast_image(raw: dict[str, Any]) -> Image:
     pulled = raw.get("lastRecordedPullTime")
     if raw.get("lastArchivedAt") is not None or raw.get("lastActivatedAt") is not None or raw.get(CHILDREN_FIELD):
         raise _Unusual
-    return Image(repository, digest, tags, _fast_time(raw["imagePushedAt"]), size, _STANDARD,
-                 None if pulled is None else _fast_time(pulled))
+    return Image(
+        repository,
+        digest,
+        tags,
+        _fast_time(raw["imagePushedAt"]),
+        size,
+        _STANDARD,
+        None if pulled is None else _fast_time(pulled),
+    )
 
 
 def parse_inventory(data: Any, source: str) -> list[Image]:

@@ -2,24 +2,26 @@
 
 Both sides are fleets loaded by the same code. Entries pair up by target and by what
 they select (an exact name, or a pattern); a pair whose policies are equivalent is not
-a change. Each change says its cause: the entry itself was edited, or only a template
-it uses changed (then the summary says how many entries that template touches). With an
-inventory, each repository is previewed on both sides and the difference counted.
+a change. Each change says its cause: the entry itself was edited, or only templates it
+uses changed (then the summary says how many entries each touches). With an inventory,
+each repository is previewed on both sides and the difference counted.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ecr_lifecycle.core.config.model import CreationTemplate, Fleet, RepositoryEntry
-from ecr_lifecycle.core.policy.render import equivalent_policy_texts
+from ecr_lifecycle.core.policy.equivalence import equivalent_policy_texts
+from ecr_lifecycle.core.policy.model import ActionType
 from ecr_lifecycle.core.preview.engine import Decision, evaluate
+from ecr_lifecycle.core.preview.fleet import group_by_repository
+from ecr_lifecycle.core.preview.guards import InUseHit
 from ecr_lifecycle.core.preview.inventory import Image
-from ecr_lifecycle.core.preview.report import GIB, human_bytes
-from ecr_lifecycle.core.preview.run import group_by_repository
-from ecr_lifecycle.core.report.rulediff import RuleChange, diff_rules
+from ecr_lifecycle.core.preview.results import savings_per_month
+from ecr_lifecycle.core.report.rulediff import ChangeKind, RuleChange, diff_rules
 
 Entry = RepositoryEntry | CreationTemplate
 
@@ -28,13 +30,13 @@ Entry = RepositoryEntry | CreationTemplate
 class EntryChange:
     target: str
     entry: str  # "payments/api", "pattern team-a/*", "creation template ROOT"
-    kind: str  # "added", "removed", "changed", "renumbered"
-    cause: str  # "config", "template keep-last", "template keep-last, untagged-cleanup"
+    kind: ChangeKind
+    templates: tuple[str, ...]  # the changed templates that alone explain it; () when the entry was edited
     rules: tuple[RuleChange, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "entry": self.entry, "kind": self.kind, "cause": self.cause,
-                "rules": [{"kind": r.kind, "text": r.text()} for r in self.rules]}
+    @property
+    def cause(self) -> str:
+        return "template " + ", ".join(self.templates) if self.templates else "config"
 
 
 @dataclass(frozen=True)
@@ -50,50 +52,51 @@ class RepositoryImpact:
         return sum(d.image.size for d in self.newly_expired)
 
 
-@dataclass
+@dataclass(frozen=True)
+class ImpactReport:
+    repositories: tuple[RepositoryImpact, ...]
+    reach: Mapping[tuple[str, str], int]  # (target, entry) -> inventory repositories it covers, either side
+    price_per_gb: float
+
+    @property
+    def newly_expired(self) -> int:
+        return sum(len(i.newly_expired) for i in self.repositories)
+
+    @property
+    def newly_archived(self) -> int:
+        return sum(len(i.newly_archived) for i in self.repositories)
+
+    @property
+    def no_longer_expired(self) -> int:
+        return sum(i.no_longer_expired for i in self.repositories)
+
+    @property
+    def freed_bytes(self) -> int:
+        return sum(i.freed_bytes for i in self.repositories)
+
+    @property
+    def savings(self) -> float:
+        return savings_per_month(self.freed_bytes, self.price_per_gb)
+
+
+@dataclass(frozen=True)
 class Review:
     base: str
     head: str
-    changes: list[EntryChange]
-    template_changes: dict[str, int]  # changed template -> entries whose policy it changed
-    impact: list[RepositoryImpact] | None = None
-    price_per_gb: float = 0.10
-    in_use: list[dict[str, Any]] = field(default_factory=list)
-    # With an inventory: (target, entry) -> inventory repositories it gives a policy to, on either side
-    reach: dict[tuple[str, str], int] = field(default_factory=dict)
+    changes: tuple[EntryChange, ...]
+    template_changes: tuple[tuple[str, int], ...]  # (changed template, entries whose policy it changed), by name
+    impact: ImpactReport | None = None
+    in_use: tuple[InUseHit, ...] = ()
 
-    def change_dict(self, change: EntryChange) -> dict[str, Any]:
-        doc = change.as_dict()
-        if self.impact is not None:
-            doc["repositories"] = self.reach.get((change.target, change.entry), 0)
-        return doc
+    def counts(self) -> Counter[ChangeKind]:
+        return Counter(c.kind for c in self.changes)
 
-    def as_dict(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "base": self.base,
-            "head": self.head,
-            "summary": dict(Counter(c.kind for c in self.changes)),
-            "changes": [self.change_dict(c) for c in self.changes],
-            "templates": [{"name": n, "entries": k} for n, k in sorted(self.template_changes.items())],
-            "impact": None,
-            "inUse": self.in_use,
-        }
-        if self.impact is not None:
-            freed = sum(i.freed_bytes for i in self.impact)
-            doc["impact"] = {
-                "repositories": [
-                    {"target": i.target, "repositoryName": i.repository,
-                     "newlyExpiring": [d.image.digest for d in i.newly_expired],
-                     "noLongerExpiring": i.no_longer_expired,
-                     "newlyArchiving": [d.image.digest for d in i.newly_archived], "freedBytes": i.freed_bytes}
-                    for i in self.impact
-                ],
-                "newlyExpiringImages": sum(len(i.newly_expired) for i in self.impact),
-                "newlyArchivingImages": sum(len(i.newly_archived) for i in self.impact),
-                "freedBytes": freed,
-                "savingsPerMonthUpperBound": round(freed / GIB * self.price_per_gb, 2),
-            }
-        return doc
+    def reach(self, change: EntryChange) -> int:
+        return self.impact.reach.get((change.target, change.entry), 0) if self.impact is not None else 0
+
+    def template_reach(self, template: str) -> int:
+        """Inventory repositories whose policy changes only because ``template`` changed."""
+        return sum(self.reach(c) for c in self.changes if template in c.templates)
 
 
 def _entries(fleet: Fleet | None) -> dict[tuple[str, str], Entry]:
@@ -107,40 +110,39 @@ def _entries(fleet: Fleet | None) -> dict[tuple[str, str], Entry]:
     return out
 
 
-def _cause(old: Entry, new: Entry, base: Fleet, head: Fleet) -> str:
+def _templates_to_blame(old: Entry, new: Entry, base: Fleet, head: Fleet) -> tuple[str, ...]:
     if old.composed.recipe != new.composed.recipe:
-        return "config"
-    changed = [t for t in new.composed.templates
-               if base.template_digests.get(t) != head.template_digests.get(t)]
-    return "template " + ", ".join(changed) if changed else "config"
+        return ()
+    return tuple(t for t in new.composed.templates if base.template_digests.get(t) != head.template_digests.get(t))
 
 
-def compare(base: Fleet | None, head: Fleet, base_label: str, head_label: str) -> Review:
+def compare(base: Fleet | None, head: Fleet) -> tuple[tuple[EntryChange, ...], tuple[tuple[str, int], ...]]:
+    """Every entry whose policy differs, and how many entries each changed template alone explains."""
     old_entries, new_entries = _entries(base), _entries(head)
     changes: list[EntryChange] = []
     for key in sorted(set(old_entries) | set(new_entries)):
         old, new = old_entries.get(key), new_entries.get(key)
         if old is None and new is not None:
-            changes.append(EntryChange(*key, "added", "config", tuple(diff_rules(None, new.composed.policy))))
+            changes.append(EntryChange(*key, ChangeKind.ADDED, (), tuple(diff_rules(None, new.composed.policy))))
         elif new is None and old is not None:
-            changes.append(EntryChange(*key, "removed", "config", tuple(diff_rules(old.composed.policy, None))))
+            changes.append(EntryChange(*key, ChangeKind.REMOVED, (), tuple(diff_rules(old.composed.policy, None))))
         elif old is not None and new is not None and not equivalent_policy_texts(old.composed.text, new.composed.text):
             rules = tuple(diff_rules(old.composed.policy, new.composed.policy))
-            kind = "renumbered" if rules and all(r.kind == "renumbered" for r in rules) else "changed"
+            only_renumbered = rules and all(r.kind is ChangeKind.RENUMBERED for r in rules)
+            kind = ChangeKind.RENUMBERED if only_renumbered else ChangeKind.CHANGED
             assert base is not None
-            changes.append(EntryChange(*key, kind, _cause(old, new, base, head), rules))
-    templates: Counter[str] = Counter()
-    for change in changes:
-        if change.cause.startswith("template "):
-            templates.update(change.cause.removeprefix("template ").split(", "))
-    return Review(base_label, head_label, changes, dict(templates))
+            changes.append(EntryChange(*key, kind, _templates_to_blame(old, new, base, head), rules))
+    templates = Counter(t for c in changes for t in c.templates)
+    return tuple(changes), tuple(sorted(templates.items()))
 
 
-def add_impact(review: Review, base: Fleet | None, head: Fleet, images_by_target: dict[str, list[Image]],
-               now: float) -> dict[str, list[Decision]]:
-    """Preview every inventory repository on both sides, keep the differences; return the head's decisions."""
+def measure_impact(
+    base: Fleet | None, head: Fleet, images_by_target: Mapping[str, Sequence[Image]], now: float, price_per_gb: float
+) -> tuple[ImpactReport, dict[tuple[str | None, str], list[Decision]]]:
+    """Preview every inventory repository on both sides and keep the differences; also the head's decisions
+    by (target, repository), for the in-use guard."""
     impact = []
-    head_decisions: dict[str, list[Decision]] = {}
+    head_decisions: dict[tuple[str | None, str], list[Decision]] = {}
     reach: Counter[tuple[str, str]] = Counter()
     for target, images in sorted(images_by_target.items()):
         for repository, repo_images in sorted(group_by_repository(images).items()):
@@ -152,94 +154,19 @@ def add_impact(review: Review, base: Fleet | None, head: Fleet, images_by_target
                 if entry is not None:
                     labels.add(entry.label)
             reach.update((target, label) for label in labels)
-            head_decisions[repository] = sides[1]
+            head_decisions[(target, repository)] = sides[1]
             before = {d.image.digest: d for d in sides[0]}
             after = {d.image.digest: d for d in sides[1]}
-            expired = tuple(d for k, d in after.items() if d.action.value == "expire" and
-                            (k not in before or before[k].action.value != "expire"))
-            archived = tuple(d for k, d in after.items() if d.action.value == "transition" and k not in before)
-            gone = sum(1 for k, d in before.items() if d.action.value == "expire" and
-                       (k not in after or after[k].action.value != "expire"))
+            expire = ActionType.EXPIRE
+            expired = tuple(
+                d
+                for k, d in after.items()
+                if d.action is expire and (k not in before or before[k].action is not expire)
+            )
+            archived = tuple(d for k, d in after.items() if d.action is ActionType.TRANSITION and k not in before)
+            gone = sum(
+                1 for k, d in before.items() if d.action is expire and (k not in after or after[k].action is not expire)
+            )
             if expired or archived or gone:
                 impact.append(RepositoryImpact(target, repository, expired, gone, archived))
-    review.impact = impact
-    review.reach = dict(reach)
-    return head_decisions
-
-
-_KIND_WORDS = {"added": "gains a policy", "removed": "loses its policy", "changed": "changes",
-               "renumbered": "renumbered only (same meaning)"}
-
-
-_SUMMARY_WORDS = {"added": ("gains a policy", "gain a policy"), "removed": ("loses its policy", "lose their policy"),
-                  "changed": ("changes", "change"), "renumbered": ("is only renumbered", "are only renumbered")}
-
-
-def _summary(review: Review) -> list[str]:
-    counts = Counter(c.kind for c in review.changes)
-    if not review.changes:
-        return ["No lifecycle policy changes."]
-    parts = [f"{counts[k]} {_SUMMARY_WORDS[k][counts[k] != 1]}" for k in ("added", "removed", "changed", "renumbered")
-             if counts[k]]
-    lines = [f"**{len(review.changes)} entr{'y' if len(review.changes) == 1 else 'ies'} affected**: "
-             + ", ".join(parts) + "."]
-    for name, n in sorted(review.template_changes.items()):
-        line = f"Template `{name}` changed: it alters the policy of {n} entr{'y' if n == 1 else 'ies'}"
-        if review.impact is not None:
-            touched = sum(review.reach.get((c.target, c.entry), 0) for c in review.changes
-                          if name in c.cause.removeprefix("template ").split(", ") and c.cause != "config")
-            line += f", {touched} repositor{'y' if touched == 1 else 'ies'} in the inventory"
-        lines.append(line + ".")
-    if review.impact is not None:
-        expired = sum(len(i.newly_expired) for i in review.impact)
-        archived = sum(len(i.newly_archived) for i in review.impact)
-        spared = sum(i.no_longer_expired for i in review.impact)
-        freed = sum(i.freed_bytes for i in review.impact)
-        lines.append(f"In the inventory: **{expired}** more images expire ({human_bytes(freed)}, up to "
-                     f"${freed / GIB * review.price_per_gb:.2f}/month), {archived} more are archived, "
-                     f"{spared} are no longer expired.")
-    return lines
-
-
-def markdown(review: Review, max_entries: int = 200) -> str:
-    lines = [f"### ECR lifecycle review: `{review.base}` → `{review.head}`", "", *_summary(review), ""]
-    if review.in_use:
-        lines += ["> [!CAUTION]", f"> {len(review.in_use)} image(s) in use would be removed:"]
-        lines += [f"> - `{h['reference']}` by {h['rule']} in `{h['repositoryName']}`" for h in review.in_use]
-        lines.append("")
-    if not review.changes:
-        return "\n".join(lines)
-    impacts: dict[tuple[str, str], list[RepositoryImpact]] = {}
-    for i in review.impact or []:
-        impacts.setdefault((i.target, i.repository), []).append(i)
-    with_reach = review.impact is not None
-    lines += ["| target | entry | change | cause | rule changes |" + (" repositories |" if with_reach else ""),
-              "|---|---|---|---|---:|" + ("---:|" if with_reach else "")]
-    shown = review.changes[:max_entries]
-    for c in shown:
-        reach = f" {review.reach.get((c.target, c.entry), 0)} |" if with_reach else ""
-        lines.append(f"| {c.target} | `{c.entry}` | {_KIND_WORDS[c.kind]} | {c.cause} | {len(c.rules)} |{reach}")
-    if len(review.changes) > max_entries:
-        lines.append(f"| … | {len(review.changes) - max_entries} more entries (the summary counts them all) | | | |"
-                     + (" |" if with_reach else ""))
-    lines.append("")
-    for c in shown:
-        lines += [f"<details><summary>{c.target} / {c.entry}: {_KIND_WORDS[c.kind]}</summary>", ""]
-        lines += [f"- {line}" for r in c.rules for line in (r.details or (r.text(),))] or [
-            "- (no rule-level difference)"]
-        lines += ["", "</details>"]
-    if review.impact:
-        lines += ["", "| target | repository | newly expired | freed | no longer expired | newly archived |",
-                  "|---|---|---:|---:|---:|---:|"]
-        for i in sorted(review.impact, key=lambda i: -i.freed_bytes)[:max_entries]:
-            lines.append(f"| {i.target} | `{i.repository}` | {len(i.newly_expired)} | {human_bytes(i.freed_bytes)} | "
-                         f"{i.no_longer_expired} | {len(i.newly_archived)} |")
-    return "\n".join(lines) + "\n"
-
-
-def text(review: Review) -> str:
-    lines = [f"review: {review.base} -> {review.head}", *(s.replace("**", "") for s in _summary(review))]
-    for c in review.changes:
-        lines.append(f"{c.target}/{c.entry}: {_KIND_WORDS[c.kind]} ({c.cause})")
-        lines += [f"  {r.text()}" for r in c.rules]
-    return "\n".join(lines)
+    return ImpactReport(tuple(impact), dict(reach), price_per_gb), head_decisions

@@ -1,0 +1,48 @@
+"""Inputs several commands share: the evaluation time, the in-use list, inventories by target."""
+
+from __future__ import annotations
+
+import os
+
+from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.core.preview.guards import BadReference, ImageRef, parse_references
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_time
+
+
+def parse_now(text: str | None, default: float) -> float:
+    """``--now``: ISO 8601 or epoch seconds; ``default`` when the flag is absent."""
+    if text is None:
+        return default
+    try:
+        return parse_time(text, "--now")
+    except InventoryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def read_in_use(path: str | None) -> list[ImageRef]:
+    """``--in-use FILE``: image references, one a line or a JSON list (an unreadable reference is exit 1)."""
+    if path is None:
+        return []
+    try:
+        return parse_references(read_text(path, "in-use list"), path)
+    except BadReference as exc:
+        raise CliError(str(exc), exitcodes.INVALID) from None
+
+
+def load_by_target(paths: list[str], target: str | None, names: tuple[str, ...]) -> dict[str | None, list[Image]]:
+    """Images by target. A folder with sub-folders named after targets (``DIR/<target>/``, as
+    ``preview --live --save-inventory`` writes it) sorts itself; anything else belongs to ``target``
+    (``None`` until the use case decides)."""
+    by_target: dict[str | None, list[Image]] = {}
+    try:
+        for path in paths:
+            subdirs = [n for n in names if os.path.isdir(os.path.join(path, n))] if os.path.isdir(path) else []
+            if subdirs and target is None:
+                for name in subdirs:
+                    by_target.setdefault(name, []).extend(load_inventory([os.path.join(path, name)]))
+            else:
+                by_target.setdefault(target, []).extend(load_inventory([path]))
+    except InventoryError as exc:
+        raise CliError(str(exc), exitcodes.USAGE) from None
+    return by_target

@@ -1,0 +1,61 @@
+"""Preview a fleet: group each target's images by repository, find each one's policy, evaluate."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ecr_lifecycle.core.policy.model import Policy
+from ecr_lifecycle.core.preview.engine import evaluate
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError
+from ecr_lifecycle.core.preview.results import RepositoryPreview, Totals
+
+# (target, repository) -> (policy, canonical text), or None when no policy applies
+PolicyLookup = Callable[[str | None, str], "tuple[Policy, str] | None"]
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    target: str | None
+    repository: str
+
+
+@dataclass(frozen=True)
+class FleetPreview:
+    repositories: tuple[RepositoryPreview, ...]  # sorted by target, then name
+    unmanaged: tuple[Unmanaged, ...]  # repositories in the inventory that no policy covers
+
+    @property
+    def targets(self) -> tuple[str | None, ...]:
+        return tuple(dict.fromkeys(r.target for r in self.repositories))
+
+    def totals(self) -> Totals:
+        return Totals.of(r.impact for r in self.repositories)
+
+
+def group_by_repository(images: Iterable[Image]) -> dict[str, list[Image]]:
+    grouped: dict[str, list[Image]] = defaultdict(list)
+    for image in images:
+        grouped[image.repository].append(image)
+    return grouped
+
+
+def preview_fleet(
+    images_by_target: Mapping[str | None, Sequence[Image]], lookup: PolicyLookup, now: float
+) -> FleetPreview:
+    """Every repository of every target, each under the policy ``lookup`` gives it (target, name)."""
+    previews = []
+    unmanaged = []
+    for target, images in sorted(images_by_target.items(), key=lambda kv: kv[0] or ""):
+        for repository, repo_images in sorted(group_by_repository(images).items()):
+            found = lookup(target, repository)
+            if found is None:
+                unmanaged.append(Unmanaged(target, repository))
+                continue
+            if len({i.digest for i in repo_images}) != len(repo_images):
+                raise InventoryError(f"repository {repository}: an image digest is listed more than once")
+            policy, text = found
+            decisions = evaluate(policy, repo_images, now)
+            previews.append(RepositoryPreview(target, repository, text, tuple(repo_images), tuple(decisions)))
+    return FleetPreview(tuple(previews), tuple(unmanaged))

@@ -1,0 +1,138 @@
+"""Preview results: the AWS-shaped part (``GetLifecyclePolicyPreview``) and our estimates beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from ecr_lifecycle.core.policy.model import ActionType
+from ecr_lifecycle.core.preview.engine import Decision
+from ecr_lifecycle.core.preview.inventory import Image
+
+GIB = 1024**3
+# Standard storage, us-east-1 (https://aws.amazon.com/ecr/pricing/); --price-per-gb overrides it.
+DEFAULT_PRICE_PER_GB_MONTH = 0.10
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat()
+
+
+def savings_per_month(freed_bytes: int, price_per_gb: float) -> float:
+    """Dollars a month that deleting ``freed_bytes`` saves at most (GB = 2^30 bytes), to the cent."""
+    return round(freed_bytes / GIB * price_per_gb, 2)
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a policy does to a set of images: counts and bytes expired, archived and kept."""
+
+    images: int = 0
+    expiring: int = 0
+    expiring_bytes: int = 0
+    archiving: int = 0
+    archiving_bytes: int = 0
+    kept: int = 0
+    kept_bytes: int = 0
+
+    def __add__(self, other: Impact) -> Impact:
+        return Impact(
+            self.images + other.images,
+            self.expiring + other.expiring,
+            self.expiring_bytes + other.expiring_bytes,
+            self.archiving + other.archiving,
+            self.archiving_bytes + other.archiving_bytes,
+            self.kept + other.kept,
+            self.kept_bytes + other.kept_bytes,
+        )
+
+    def savings(self, price_per_gb: float) -> float:
+        return savings_per_month(self.expiring_bytes, price_per_gb)
+
+
+@dataclass(frozen=True)
+class Totals:
+    repositories: int
+    impact: Impact
+
+    @staticmethod
+    def of(impacts: Iterable[Impact]) -> Totals:
+        total, n = Impact(), 0
+        for impact in impacts:
+            total, n = total + impact, n + 1
+        return Totals(n, total)
+
+
+@dataclass(frozen=True)
+class RepositoryPreview:
+    """One repository of one target, previewed under one policy."""
+
+    target: str | None  # None when no config names the target (a single --policy file)
+    repository: str
+    policy_text: str
+    images: tuple[Image, ...]
+    decisions: tuple[Decision, ...]
+
+    @property
+    def expired(self) -> list[Decision]:
+        return [d for d in self.decisions if d.action is ActionType.EXPIRE]
+
+    @property
+    def transitioned(self) -> list[Decision]:
+        return [d for d in self.decisions if d.action is ActionType.TRANSITION]
+
+    @cached_property
+    def impact(self) -> Impact:
+        expired, archived = self.expired, self.transitioned
+        acted = {d.image.digest for d in self.decisions}
+        kept = [i for i in self.images if i.digest not in acted]
+        return Impact(
+            images=len(self.images),
+            expiring=len(expired),
+            expiring_bytes=sum(d.image.size for d in expired),
+            archiving=len(archived),
+            archiving_bytes=sum(d.image.size for d in archived),
+            kept=len(kept),
+            kept_bytes=sum(i.size for i in kept),
+        )
+
+    def aws_shape(self) -> dict[str, Any]:
+        """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
+        results = []
+        for d in self.decisions:
+            action: dict[str, Any] = {"type": d.action.value.upper()}
+            if d.rule.action.target_storage_class is not None:
+                action["targetStorageClass"] = d.rule.action.target_storage_class.value.upper()
+            results.append(
+                {
+                    "imageTags": list(d.image.tags),
+                    "imageDigest": d.image.digest,
+                    "imagePushedAt": iso(d.image.pushed_at),
+                    "action": action,
+                    "appliedRulePriority": d.rule.rule_priority,
+                    "storageClass": d.image.storage_class.value.upper(),
+                }
+            )
+        summary: dict[str, Any] = {"expiringImageTotalCount": len(self.expired)}
+        if self.transitioned:
+            summary["transitioningImageTotalCounts"] = [
+                {"targetStorageClass": "ARCHIVE", "imageTotalCount": len(self.transitioned)}
+            ]
+        return {
+            "repositoryName": self.repository,
+            "lifecyclePolicyText": self.policy_text,
+            "status": "COMPLETE",
+            "previewResults": results,
+            "summary": summary,
+        }

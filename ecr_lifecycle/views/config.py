@@ -1,0 +1,64 @@
+"""``validate`` and ``render`` output."""
+
+from __future__ import annotations
+
+import json
+
+from ecr_lifecycle.app.config import ConfigValidation, Rendered
+from ecr_lifecycle.app.policies import PolicyValidation
+from ecr_lifecycle.core.policy.render import render_policy
+
+
+def policy_json(v: PolicyValidation) -> str:
+    doc = {"file": v.source, "valid": v.result.ok, "findings": [f.as_dict() for f in v.result.findings]}
+    return json.dumps(doc, indent=2)
+
+
+def policy_lines(v: PolicyValidation) -> list[str]:
+    """Every finding, then the verdict."""
+    r = v.result
+    lines = [f"{v.source}: {f.render()}" for f in r.findings]
+    if r.ok:
+        lines.append(f"{v.source}: valid ({len(r.warnings)} warning(s))")
+    else:
+        lines.append(f"{v.source}: invalid: {len(r.errors)} error(s), {len(r.warnings)} warning(s)")
+    return lines
+
+
+def config_json(v: ConfigValidation) -> str:
+    doc = {
+        "valid": True,
+        "config": v.fleet.source,
+        "policies": v.policies,
+        "warnings": [dict(w.as_dict(), where=where) for where, w in v.warnings],
+    }
+    return json.dumps(doc, indent=2)
+
+
+def config_text(v: ConfigValidation) -> str:
+    lines = [f"{where}: {w.render()}" for where, w in v.warnings]
+    lines.append(
+        f"{v.fleet.source}: valid: {len(v.fleet.targets)} target(s), {v.policies} repository "
+        f"policies and creation templates, {len(v.warnings)} warning(s)"
+    )
+    return "\n".join(lines)
+
+
+def rendered_json(r: Rendered) -> set[str]:
+    """The policy documents (one per distinct policy across targets), indented."""
+    return {render_policy(e.composed.policy, indent=2) for e in r.entries}
+
+
+def rendered_text(r: Rendered) -> str:
+    lines = []
+    for entry in r.entries:
+        how = "exact name" if entry.name is not None else f"pattern {entry.pattern!r}"
+        lines.append(f"# {r.repository} in target {entry.target!r}: {how}, {entry.where}")
+        lines.append(f"# templates: {', '.join(entry.composed.templates) or '(none)'}")
+        by_priority = {rule.rule_priority: rule for rule in entry.composed.policy.rules}
+        for source in entry.composed.sources:
+            rule = by_priority[source.priority]
+            lines.append(f"#   rule {source.priority}: {source.origin}: {rule.description or ''}".rstrip(": "))
+        lines += [f"# {w.render()}" for w in entry.composed.warnings]
+        lines.append(render_policy(entry.composed.policy, indent=2))
+    return "\n".join(lines)
