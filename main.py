@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
+from types import FrameType
 
 T0 = time.perf_counter()
 # jsii prints a full-screen banner for Node 18/20 (end of life); the README says which Node to use.
@@ -39,18 +41,27 @@ def main(argv: list[str] | None = None) -> int:
 
     from cdktf import App
 
+    from stacks.outdir import OutdirBusy, locked, staged
     from stacks.target_stack import TargetStack
 
     t_import_cdktf = time.perf_counter()
-    # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself.
-    app = App(outdir=args.outdir, skip_validation=False)
-    for name in sorted(fleet.plans):
-        stack_dir = os.path.join(args.outdir, "stacks", name)
-        state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
-        TargetStack(app, fleet.plans[name], state_dir=state_dir)
-    t_built = time.perf_counter()
-    app.synth()
-    t_synth = time.perf_counter()
+    try:
+        with locked(args.outdir), staged(args.outdir) as stage:
+            # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
+            app = App(outdir=stage, skip_validation=False)
+            for name in sorted(fleet.plans):
+                stack_dir = os.path.join(args.outdir, "stacks", name)
+                state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
+                TargetStack(app, fleet.plans[name], state_dir=state_dir)
+            t_built = time.perf_counter()
+            app.synth()
+            t_synth = time.perf_counter()
+    except OutdirBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {args.outdir}: cannot write the synthesized stacks: {exc.strerror}", file=sys.stderr)
+        return 1
     repos = sum(len(p.named) for p in fleet.plans.values())
     patterns = sum(len(p.patterns) for p in fleet.plans.values())
     print(
@@ -63,5 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the staged output is removed, the previous output stays
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous output is unchanged", file=sys.stderr)
+        raise SystemExit(130) from None

@@ -4,5 +4,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 step() { printf '\n== %s\n' "$*"; }
 step "ruff";   "$PY" -m ruff check .
+step "ruff format"; "$PY" -m ruff format --check .
 step "mypy";   "$PY" -m mypy
 step "pytest"; "$PY" -m pytest "$@"

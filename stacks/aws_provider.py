@@ -9,6 +9,7 @@ from constructs import Construct
 
 from ecr_lifecycle.core.config.model import Target
 from stacks._attributes import AttributesMixin
+from stacks.literal import literal
 
 # 5.61 brought aws_ecr_repository_creation_template; 6.29 is needed for Terraform to see
 # changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in README.md.
@@ -29,7 +30,7 @@ class AwsProvider(AttributesMixin, TerraformProvider):
                 provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
             ),
         )
-        self._tf_attributes = provider_attributes(target)
+        self._tf_attributes = literal(provider_attributes(target))
 
 
 def provider_attributes(target: Target) -> dict[str, Any]:

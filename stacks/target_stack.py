@@ -10,6 +10,7 @@ repository was matched, so adding, removing or reordering entries never churns o
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -22,6 +23,7 @@ from stacks.aws_provider import AwsProvider
 from stacks.ecr_lifecycle_policy import EcrLifecyclePolicy
 from stacks.ecr_repositories import DataEcrRepositories
 from stacks.ecr_repository_creation_template import EcrRepositoryCreationTemplate
+from stacks.literal import literal
 
 
 class TargetStack(TerraformStack):
@@ -29,8 +31,8 @@ class TargetStack(TerraformStack):
         super().__init__(scope, plan.target.name)
         _backend(self, plan.target.backend, state_dir)
         provider = AwsProvider(self, plan.target)
-        TerraformLocal(self, "policies", plan.policies)
-        TerraformLocal(self, "repositories", plan.named)
+        TerraformLocal(self, "policies", literal(plan.policies))
+        TerraformLocal(self, "repositories", literal(plan.named))
         for_each = "${local.repositories}"
         if plan.patterns:
             data = DataEcrRepositories(self, "all", provider=provider)
@@ -42,7 +44,7 @@ class TargetStack(TerraformStack):
                 }
                 for p in plan.patterns
             ]
-            TerraformLocal(self, "patterns", patterns)
+            TerraformLocal(self, "patterns", literal(patterns))
             # First matching pattern wins; a name excluded by a pattern falls through to later ones.
             TerraformLocal(
                 self,
@@ -70,7 +72,10 @@ class TargetStack(TerraformStack):
             # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
             self.add_override(
                 "import",
-                [{"to": f'aws_ecr_lifecycle_policy.this["{name}"]', "id": name} for name in plan.adopt],
+                [
+                    {"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(name)}]", "id": literal(name)}
+                    for name in plan.adopt
+                ],
             )
         if plan.creation_templates:
             templates: dict[str, Any] = {
@@ -82,7 +87,7 @@ class TargetStack(TerraformStack):
                 }
                 for t in plan.creation_templates
             }
-            TerraformLocal(self, "creation_templates", templates)
+            TerraformLocal(self, "creation_templates", literal(templates))
             EcrRepositoryCreationTemplate(
                 self,
                 "creation_template",
@@ -100,15 +105,15 @@ def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:
         assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
         S3Backend(
             stack,
-            bucket=backend.bucket,
-            key=backend.key,
-            region=backend.region,
+            bucket=literal(backend.bucket),
+            key=literal(backend.key),
+            region=literal(backend.region),
             encrypt=backend.encrypt,
-            role_arn=backend.role_arn,
+            role_arn=literal(backend.role_arn),
         )
         if backend.use_lockfile:
             stack.add_override("terraform.backend.s3.use_lockfile", True)
         return
     # A relative path keeps cdk.tf.json identical across checkouts; Terraform runs in the stack's folder.
     assert backend.path
-    LocalBackend(stack, path=os.path.join(state_dir, backend.path))
+    LocalBackend(stack, path=literal(os.path.join(state_dir, backend.path)))

@@ -100,7 +100,7 @@ def _pull_reference(image: Image) -> float:
 
 
 def _newest_first(image: Image) -> tuple[float, str]:
-    return (-(image.pushed_at if image.last_activated_at is None else image.last_activated_at), image.digest)
+    return (-image.effective_pushed_at, image.digest)
 
 
 def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
@@ -113,7 +113,7 @@ def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
         return ordered[sel.count_number :]
     limit = now - sel.count_number * DAY
     if ct is CountType.SINCE_IMAGE_PUSHED:
-        return [i for i in candidates if (i.pushed_at if i.last_activated_at is None else i.last_activated_at) < limit]
+        return [i for i in candidates if i.effective_pushed_at < limit]
     if ct is CountType.SINCE_IMAGE_PULLED:
         return [i for i in candidates if _pull_reference(i) < limit]
     return [i for i in candidates if i.last_archived_at is not None and i.last_archived_at < limit]

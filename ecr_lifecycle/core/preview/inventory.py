@@ -43,24 +43,42 @@ class Image(NamedTuple):
         return self.last_activated_at if self.last_activated_at is not None else self.pushed_at
 
 
+# Timestamps we accept: 1970-01-01 to 9999-12-31 (no image predates the epoch; nan and inf are no dates).
+LATEST_TIME = 253_402_300_799.0
+# ``imageSizeInBytes`` is a 64-bit integer in the ECR API.
+MAX_IMAGE_SIZE = 2**63 - 1
+
+
+def _in_range(seconds: float, value: Any, where: str) -> float:
+    if not 0.0 <= seconds <= LATEST_TIME:  # also false for nan
+        raise InventoryError(f"{where}: {value!r} is not a date between 1970 and 9999")
+    return seconds
+
+
 def parse_time(value: Any, where: str) -> float:
     if isinstance(value, bool):
         raise InventoryError(f"{where}: expected a timestamp, found a boolean")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return _in_range(float(value), value, where)
+        except OverflowError:
+            raise InventoryError(f"{where}: {value!r} is not a date between 1970 and 9999") from None
     if isinstance(value, str):
         text = value.strip()
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             try:
-                return float(text)
+                seconds = float(text)
             except ValueError:
-                pass
-            raise InventoryError(f"{where}: {value!r} is neither ISO 8601 nor epoch seconds") from None
+                raise InventoryError(f"{where}: {value!r} is neither ISO 8601 nor epoch seconds") from None
+            return _in_range(seconds, value, where)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        return parsed.timestamp()
+        try:
+            return _in_range(parsed.timestamp(), value, where)
+        except OverflowError:
+            raise InventoryError(f"{where}: {value!r} is not a date between 1970 and 9999") from None
     raise InventoryError(f"{where}: expected a timestamp, found {type(value).__name__}")
 
 
@@ -84,9 +102,9 @@ def parse_image(raw: Any, where: str) -> Image:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InventoryError(f"{where}.imageTags: expected a list of strings")
     size = raw.get("imageSizeInBytes", 0)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= MAX_IMAGE_SIZE:
         raise InventoryError(f"{where}.imageSizeInBytes: expected a whole number of bytes")
-    status = raw.get("imageStatus", "ACTIVE")
+    status = raw.get("imageStatus") or "ACTIVE"
     if status not in ("ACTIVE", "ARCHIVED", "ACTIVATING"):
         raise InventoryError(f"{where}.imageStatus: {status!r} is not ACTIVE, ARCHIVED or ACTIVATING")
     children = raw.get(CHILDREN_FIELD) or []
@@ -120,10 +138,14 @@ def _fast_time(value: Any) -> float:
         parsed = _fromiso(value)
         if parsed.tzinfo is None:
             raise _Unusual
-        return parsed.timestamp()
-    if type(value) is float or type(value) is int:
-        return float(value)
-    raise _Unusual
+        seconds = parsed.timestamp()
+    elif type(value) is float or type(value) is int:
+        seconds = float(value)
+    else:
+        raise _Unusual
+    if not 0.0 <= seconds <= LATEST_TIME:
+        raise _Unusual
+    return seconds
 
 
 def _fast_image(raw: dict[str, Any]) -> Image:
@@ -143,7 +165,7 @@ def _fast_image(raw: dict[str, Any]) -> Image:
         tags = tuple(tags)
     else:
         raise _Unusual
-    if type(size) is not int or size < 0:
+    if type(size) is not int or not 0 <= size <= MAX_IMAGE_SIZE:
         raise _Unusual
     status = raw.get("imageStatus")
     if status is not None and status != "ACTIVE":
@@ -172,7 +194,7 @@ def parse_inventory(data: Any, source: str) -> list[Image]:
     for i, raw in enumerate(data["imageDetails"]):
         try:
             append(_fast_image(raw))
-        except (_Unusual, KeyError, TypeError, ValueError, AttributeError):
+        except (_Unusual, KeyError, TypeError, ValueError, AttributeError, OverflowError):
             append(parse_image(raw, f"{source}: imageDetails[{i}]"))
     return images
 

@@ -1,0 +1,105 @@
+"""Synthesis output that is never half written: build beside the outdir, then swap it in.
+
+A second synthesis into the same outdir waits for the first (a lock file beside it). An
+interrupted one leaves the previous output as it was. Terraform's working files in the old
+stack folders (``.terraform/``, the lock file) move into the new tree, so a swap costs no re-init.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+
+KEPT = (".terraform", ".terraform.lock.hcl")
+LOCK_WAIT_SECONDS = float(os.environ.get("ECR_LIFECYCLE_SYNTH_LOCK_WAIT", "120"))
+
+
+class OutdirBusy(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def locked(outdir: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    parent = os.path.dirname(os.path.abspath(outdir))
+    os.makedirs(parent, exist_ok=True)
+    path = os.path.abspath(outdir) + ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutdirBusy(
+                        f"{outdir} is being written by another synthesis (lock {path}); gave up after {wait:.0f}s"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def staged(outdir: str) -> Iterator[str]:
+    """A fresh folder beside ``outdir`` to synthesize into; on success it replaces ``outdir``."""
+    outdir = os.path.abspath(outdir)
+    stage = tempfile.mkdtemp(prefix="." + os.path.basename(outdir) + ".new-", dir=os.path.dirname(outdir))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would change the outdir's mode
+    try:
+        yield stage
+        _carry_working_files(outdir, stage)
+        _swap(stage, outdir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _carry_working_files(old: str, new: str) -> None:
+    stacks = os.path.join(old, "stacks")
+    if not os.path.isdir(stacks):
+        return
+    for name in os.listdir(stacks):
+        target = os.path.join(new, "stacks", name)
+        if not os.path.isdir(target):
+            continue
+        for kept in KEPT:
+            source = os.path.join(stacks, name, kept)
+            if os.path.lexists(source) and not os.path.lexists(os.path.join(target, kept)):
+                os.rename(source, os.path.join(target, kept))
+
+
+def _swap(new: str, outdir: str) -> None:
+    """Put ``new`` at ``outdir`` in one step where the kernel allows it (renameat2 RENAME_EXCHANGE)."""
+    if not os.path.lexists(outdir):
+        os.rename(new, outdir)
+        return
+    if _exchange(new, outdir):
+        return  # ``new`` now holds the old output; the caller removes it
+    old = outdir + ".old-" + str(os.getpid())
+    os.rename(outdir, old)
+    os.rename(new, outdir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: str, b: str) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.EXDEV):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), b)

@@ -1,0 +1,111 @@
+"""What ``render`` prints is exactly what Terraform plans: strings from configs and templates are data.
+
+Terraform evaluates ``${…}`` and ``%{…}`` anywhere in a configuration's JSON strings; a rule
+description ``${file("/etc/hostname")}`` must reach AWS as those characters, not as a file's content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from ecr_lifecycle.core.config.load import load_fleet
+from stacks.literal import literal
+from tests.test_synth import run_main, synth_stack
+
+HOSTILE = [
+    "cwd=${path.cwd}",
+    '${file("/etc/hostname")}',
+    "%{ if true }directive%{ endif }",
+    "$${already} and %%{escaped}",
+    "ends with $",
+    "${",
+]
+
+CONFIG = """
+version: 1
+targets:
+  - name: local
+    region: us-east-1
+    endpoints: {{ecr: "http://127.0.0.1:9"}}
+repositories:
+  - name: app/api
+    rules:
+{rules}
+creation_templates:
+  - prefix: ROOT
+    description: {description}
+    rules:
+      - selection: {{tagStatus: untagged, countType: sinceImagePushed, countUnit: days, countNumber: 3}}
+        action: {{type: expire}}
+        description: {description}
+"""
+
+
+def _config(tmp: Path) -> Path:
+    rules = "\n".join(
+        f"      - description: {json.dumps(d)}\n"
+        f"        selection: {{tagStatus: tagged, tagPatternList: [{json.dumps('v' + str(i) + '*')}], "
+        "countType: imageCountMoreThan, countNumber: 5}\n"
+        "        action: {type: expire}"
+        for i, d in enumerate(HOSTILE)
+    )
+    (tmp / "policies").mkdir()
+    path = tmp / "repositories.yaml"
+    path.write_text(CONFIG.format(rules=rules, description=json.dumps('${file("/etc/hostname")}')))
+    return path
+
+
+def test_literal_escapes_every_string_and_key() -> None:
+    assert literal({"${a}": ["%{b}", 1, True, None]}) == {"$${a}": ["%%{b}", 1, True, None]}
+    assert literal("$${x}") == "$$${x}"  # Terraform reads $$$ { as a literal "$" then "${": still no expression
+
+
+def test_synthesized_json_holds_no_expression_of_ours_from_config_strings(tmp_path: Path) -> None:
+    doc = synth_stack(_config(tmp_path), "local", {})
+    policies = doc["locals"]["policies"]
+    fleet = load_fleet(str(tmp_path / "repositories.yaml"))
+    texts = {e.composed.text for e in fleet.all_policies()}
+    assert sorted(policies.values()) == sorted(literal(t) for t in texts)
+    assert doc["locals"]["creation_templates"]["ROOT"]["description"] == '$${file("/etc/hostname")}'
+
+
+def test_terraform_plans_exactly_the_rendered_policy_text(tmp_path: Path) -> None:
+    """A real ``terraform plan`` (nothing is contacted: the target is a loopback emulator, and creating
+    resources reads nothing) evaluates the policy to the bytes ``render`` gives."""
+    config = _config(tmp_path)
+    out = tmp_path / "cdktf.out"
+    proc = run_main(config, out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    stack = out / "stacks" / "local"
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["terraform", *args], cwd=stack, capture_output=True, text=True, env=env, timeout=300)
+
+    init = terraform("init", "-input=false", "-no-color")
+    assert init.returncode == 0, init.stdout + init.stderr
+    plan = terraform("plan", "-input=false", "-no-color", "-refresh=false", "-out=plan.bin")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    shown = json.loads(terraform("show", "-json", "plan.bin").stdout)
+    planned = {
+        r["address"]: r["values"]
+        for r in shown["planned_values"]["root_module"]["resources"]
+        if r["type"] in ("aws_ecr_lifecycle_policy", "aws_ecr_repository_creation_template")
+    }
+    fleet = load_fleet(str(config))
+    entry = fleet.entry_for("local", "app/api")
+    assert entry is not None
+    # The provider stores the policy with its own key order (it normalises the JSON); the content must
+    # be exactly ours, strings included.
+    assert json.loads(planned['aws_ecr_lifecycle_policy.this["app/api"]']["policy"]) == json.loads(entry.composed.text)
+    template = planned['aws_ecr_repository_creation_template.creation_template["ROOT"]']
+    assert template["description"] == '${file("/etc/hostname")}'
+    assert json.loads(template["lifecycle_policy"]) == json.loads(fleet.creation_templates[0].composed.text)
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else None
+    if hostname:
+        assert hostname not in json.dumps(planned)
+    shutil.rmtree(stack / ".terraform", ignore_errors=True)
