@@ -96,6 +96,10 @@ MOTO_LOOSER = {
     "20 null description",
     "count with a fraction",
     "count as boolean",
+    "rulePriority beyond 32 bits",
+    "countNumber beyond 32 bits (10**400 once overflowed the preview)",
+    "prefix longer than any tag",
+    "pattern needing more characters than any tag",
 }
 
 

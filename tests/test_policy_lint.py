@@ -62,6 +62,18 @@ LINT_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "W008",
         "rules[0].selection.tagPatternList[0]",
     ),
+    (
+        "'?' is not a wildcard in tag patterns",
+        policy(rule(1, "tagged", patterns=["v?.*"])),
+        "W009",
+        "rules[0].selection.tagPatternList[0]",
+    ),
+    (
+        "a space no tag can hold",
+        policy(rule(1, "tagged", prefixes=["release "])),
+        "W009",
+        "rules[0].selection.tagPrefixList[0]",
+    ),
 ]
 
 

@@ -153,7 +153,8 @@ NEGATIVE: list[tuple[str, Any, str, str]] = [
     ("18 more than 50 rules", policy(*[rule(i, "tagged", prefixes=[f"p{i}"]) for i in range(1, 52)]), "E306", "rules"),
     (
         "19 text over 30,720 chars",
-        policy(*[rule(i, "tagged", prefixes=[f"p{i}-" + "x" * 700]) for i in range(1, 50)]),
+        # Long descriptions, not long prefixes: a prefix longer than any tag is E218 on its own.
+        policy(*[rule(i, "tagged", prefixes=[f"p{i}-"], description="x" * 700) for i in range(1, 50)]),
         "E307",
         "",
     ),
@@ -227,6 +228,25 @@ NEGATIVE: list[tuple[str, Any, str, str]] = [
     ("rules not a list", {"rules": {}}, "E101", "rules"),
     ("not an object", [], "E100", ""),
     ("unknown top-level key", {"rules": [rule(1, "any")], "version": 1}, "E102", "version"),
+    (
+        "countNumber beyond 32 bits (10**400 once overflowed the preview)",
+        policy(rule(1, "any", "imageCountMoreThan", 10**400)),
+        "E217",
+        "rules[0].selection.countNumber",
+    ),
+    ("rulePriority beyond 32 bits", policy(rule(2**31, "any")), "E217", "rules[0].rulePriority"),
+    (
+        "prefix longer than any tag",
+        policy(rule(1, "tagged", prefixes=["v" * 129])),
+        "E218",
+        "rules[0].selection.tagPrefixList[0]",
+    ),
+    (
+        "pattern needing more characters than any tag",
+        policy(rule(1, "tagged", patterns=["*" + "a" * 129])),
+        "E218",
+        "rules[0].selection.tagPatternList[0]",
+    ),
 ]
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ecr_lifecycle.core.policy import check_policy
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.policy.model import StorageClass as SC
-from ecr_lifecycle.core.preview.engine import DAY, evaluate
+from ecr_lifecycle.core.preview.engine import DAY, Unverified, evaluate, unverified_choices
 from ecr_lifecycle.core.preview.inventory import Image
 from tests.helpers import policy, rule
 from tests.strategies import valid_policies
@@ -153,6 +153,46 @@ def test_index_children_are_protected_but_fill_count_slots() -> None:
     result = expired(policy(rule(1, "untagged", "imageCountMoreThan", 1)), [index, loose, *children])
     assert result == set()  # loose is the newest untagged and kept; the children are protected
     assert expired(policy(rule(1, "untagged", "sinceImagePushed", 1)), [index, loose, *children]) == {"loose"}
+
+
+def test_an_index_that_goes_frees_its_children_in_the_same_evaluation() -> None:
+    """Unverified: AWS may wait for a later run; counting them now never under-reports removals."""
+    index = img("index", [], 9, children=("sha256:child-a", "sha256:child-b"))
+    children = [img("child-a", [], 9), img("child-b", [], 9)]
+    doc = policy(rule(1, "untagged", "sinceImagePushed", 1))
+    assert expired(doc, [index, *children]) == {"index", "child-a", "child-b"}
+    decisions = evaluate(parsed(doc), [index, *children], NOW)
+    assert unverified_choices([index, *children], decisions) == (Unverified.INDEX_CHILDREN_FREED,)
+    assert Unverified.INDEX_CHILDREN_FREED.direction == "may over-report"
+
+
+def test_nested_indexes_free_their_children_level_by_level() -> None:
+    top = img("top", [], 9, children=("sha256:mid",))
+    mid = img("mid", ["keep-me"], 9, children=("sha256:leaf",))
+    leaf = img("leaf", [], 9)
+    # Only untagged images go: the tagged middle index stays and keeps protecting its child.
+    assert expired(policy(rule(1, "untagged", "sinceImagePushed", 1)), [top, mid, leaf]) == {"top"}
+    assert expired(policy(rule(1, "any", "sinceImagePushed", 1)), [top, mid, leaf]) == {"top", "mid", "leaf"}
+
+
+def test_an_archived_index_no_longer_protects_its_children() -> None:
+    """AWS: a referenced image cannot go "until the manifest list has been deleted or archived"."""
+    index = img("index", [], 9, children=("sha256:child",), storage_class=SC.ARCHIVE, last_archived_at=NOW - DAY)
+    child = img("child", [], 9)
+    assert expired(policy(rule(1, "untagged", "sinceImagePushed", 1)), [index, child]) == {"child"}
+
+
+def test_undatable_and_restoring_images_are_named_as_possible_under_reports() -> None:
+    restoring = img("x", ["a"], 9, activating=True)
+    undated = img("y", [], 400, storage_class=SC.ARCHIVE)
+    doc = policy(rule(1, "any", "sinceImageTransitioned", 90, storage_class="archive"))
+    decisions = evaluate(parsed(doc), [restoring, undated], NOW)
+    assert decisions == []
+    assert unverified_choices([restoring, undated], decisions) == (
+        Unverified.ACTIVATING_NOT_ACTIONED,
+        Unverified.ARCHIVED_UNDATED,
+    )
+    assert {u.direction for u in unverified_choices([restoring, undated], decisions)} == {"may under-report"}
 
 
 def test_activating_images_are_never_actioned() -> None:

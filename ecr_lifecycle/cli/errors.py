@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.core.sourcefile import SourceError, read_file
+from ecr_lifecycle.core.sourcefile import MAX_FILE_BYTES, SourceError, decode_utf8, read_file
 
 
 class CliError(Exception):
@@ -18,9 +18,13 @@ class CliError(Exception):
 
 def read_text(path: str, what: str) -> str:
     """Read a file (``-`` for stdin) or fail with one line naming it (exit 2)."""
-    if path == "-":
-        return sys.stdin.read()
     try:
+        if path == "-":
+            # Bytes, decoded strictly: the locale must not decide whether non-UTF-8 input is "valid".
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise CliError(f"<stdin>: {what} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+            return decode_utf8(data, "<stdin>")
         return read_file(path, what)
     except SourceError as exc:
         raise CliError(exc.messages[0]) from None

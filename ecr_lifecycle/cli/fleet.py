@@ -27,7 +27,6 @@ def load_fleet_or_fail(explicit: str | None, *, reaches_aws: bool = False) -> Fl
     try:
         return load_fleet(path, os.environ if reaches_aws else None)
     except SourceError as exc:
-        missing = len(exc.messages) == 1 and exc.messages[0].endswith("config file not found")
         for message in exc.messages[:-1]:
             print(f"error: {message}", file=sys.stderr)
-        raise CliError(exc.messages[-1], exitcodes.USAGE if missing else exitcodes.INVALID) from None
+        raise CliError(exc.messages[-1], exitcodes.USAGE if exc.unreadable else exitcodes.INVALID) from None

@@ -16,6 +16,12 @@ UPPER_BOUND_NOTE = (
 )
 
 
+UNVERIFIED_NOTE = (
+    "Where AWS's behaviour is unverified the preview makes a stated choice; 'unverified' lists each "
+    "repository whose figures rest on one and whether it may over- or under-report removals."
+)
+
+
 def _impact_fields(impact: Impact, price: float) -> dict[str, Any]:
     return {
         "images": impact.images,
@@ -78,7 +84,17 @@ def json_document(result: FleetPreview, now: float, price: float, guards: GuardR
         "unmanagedRepositories": [u.repository for u in result.unmanaged],
         "inUse": [_hit(h) for h in guards.in_use],
         "overExpireLimit": [_over(o) for o in guards.over_limit],
-        "notes": [UPPER_BOUND_NOTE],
+        "unverified": [
+            {
+                **({"target": r.target} if r.target is not None else {}),
+                "repositoryName": r.repository,
+                "choice": u.value,
+                "direction": u.direction,
+            }
+            for r in result.repositories
+            for u in r.unverified
+        ],
+        "notes": [UPPER_BOUND_NOTE, UNVERIFIED_NOTE],
     }
 
 
@@ -138,6 +154,14 @@ def markdown(result: FleetPreview, now: float, price: float, guards: GuardReport
             f"{len(names)} repositories have no configured policy: "
             + ", ".join(code(n) for n in names[:20])
             + (" …" if len(names) > 20 else ""),
+        ]
+    unsure = [(r, u) for r in result.repositories for u in r.unverified]
+    if unsure:
+        lines += [
+            "",
+            f"{len({id(r) for r, _ in unsure})} repositories' figures rest on an unverified choice: "
+            + ", ".join(f"{code(r.repository)} ({u.direction}: {u.value})" for r, u in unsure[:20])
+            + (" …" if len(unsure) > 20 else ""),
         ]
     lines += ["", f"<sub>{UPPER_BOUND_NOTE}</sub>", ""]
     return "\n".join(lines)

@@ -50,6 +50,8 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
     doc = load_yaml(path, read_file(path, "config file"))
     if not isinstance(doc.data, dict):
         raise SourceError([f"{path}:1: the config must be a YAML mapping with 'version' and 'targets'"])
+    if not isinstance(doc.data.get("policies_dir", "policies"), str):
+        raise SourceError([f"{doc.where(['policies_dir'])}: must be a folder name"])
     errors = schema_errors(doc, packaged_schema("ecr_lifecycle.core.config.schema", "repositories.schema.json"))
     if errors:
         raise SourceError(errors)

@@ -7,25 +7,31 @@ https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples
 Rules apply in priority order; an image gets at most one action. A rule's candidates
 are the images of its storage class whose tags satisfy its selection; images a
 higher-priority rule already matched are never actioned by a lower one, yet still fill
-the lower rule's count window. Choices where AWS is unverified (the safer side: never
-predict fewer deletions than may happen, never act on what we cannot date):
+the lower rule's count window.
+
+Where AWS's behaviour is unverified we choose, and say which way each choice can be wrong
+(``UNVERIFIED``; previews list the repositories whose figures rest on one):
 
 * ``since*`` ages are strict: an image is past N days only if ``now - t > N * 86400`` s.
-* Children of an image index present in the repository are protected in this
-  evaluation even if the index itself is expired now (they become eligible next pass);
-  protected images still occupy ``imageCountMoreThan`` slots.
-* ``ACTIVATING`` images (being restored) are never actioned.
-* An archived image without ``lastArchivedAt`` is never expired by sinceImageTransitioned.
+* Children of an image index are protected while the index stays active (neither archived nor
+  actioned in this evaluation); protected images still occupy ``imageCountMoreThan`` slots.
+  An index this evaluation expires or archives frees its children in the same evaluation, which
+  AWS may only do on a later run: **may over-report** removals, never under-report them.
+* ``ACTIVATING`` images (being restored) are never actioned: we do not know which storage class
+  AWS evaluates them in. **May under-report.**
+* An archived image without ``lastArchivedAt`` is never expired by sinceImageTransitioned: it
+  cannot be dated. **May under-report.**
 * Ties in push time are broken by digest, so results never depend on input order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
-from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, TagStatus
+from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, StorageClass, TagStatus
 from ecr_lifecycle.core.policy.tags import entry_matches, glob_matcher
 from ecr_lifecycle.core.preview.inventory import Image
 
@@ -119,9 +125,19 @@ def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
     return [i for i in candidates if i.last_archived_at is not None and i.last_archived_at < limit]
 
 
-def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decision]:
-    """Decisions for one repository's images, sorted by push time then digest."""
-    protected = {child for image in images for child in image.children}
+class Unverified(StrEnum):
+    """An unverified choice a repository's figures rest on, named by the direction it can err."""
+
+    INDEX_CHILDREN_FREED = "index-children-freed-with-their-index"  # may over-report
+    ACTIVATING_NOT_ACTIONED = "activating-images-not-actioned"  # may under-report
+    ARCHIVED_UNDATED = "archived-images-without-lastArchivedAt-kept"  # may under-report
+
+    @property
+    def direction(self) -> str:
+        return "may over-report" if self is Unverified.INDEX_CHILDREN_FREED else "may under-report"
+
+
+def _evaluate_once(policy: Policy, images: Sequence[Image], now: float, protected: set[str]) -> dict[str, Decision]:
     claimed: set[str] = set()
     decided: dict[str, Decision] = {}
     for rule in policy.rules:
@@ -134,4 +150,33 @@ def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decisi
                 continue
             decided[digest] = Decision(image, rule)
         claimed.update([i.digest for i in candidates])
+    return decided
+
+
+def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decision]:
+    """Decisions for one repository's images, sorted by push time then digest."""
+    indexes = [i for i in images if i.children and i.storage_class is StorageClass.STANDARD and not i.activating]
+    protected = {child for index in indexes for child in index.children}
+    decided = _evaluate_once(policy, images, now, protected)
+    # Protection only ever withholds actions, so freeing the children of indexes that go only adds
+    # decisions; repeat until no further index goes (nested indexes), at most once per index.
+    for _ in range(len(indexes)):
+        still = {c for index in indexes if index.digest not in decided for c in index.children}
+        if still == protected:
+            break
+        protected = still
+        decided = _evaluate_once(policy, images, now, protected)
     return sorted(decided.values(), key=lambda d: (d.image.pushed_at, d.image.digest))
+
+
+def unverified_choices(images: Sequence[Image], decisions: Sequence[Decision]) -> tuple[Unverified, ...]:
+    """The unverified choices that shaped these decisions (empty when the figures rest on none)."""
+    out = []
+    gone = {d.image.digest for d in decisions}
+    if any(i.digest in gone and any(c in gone for c in i.children) for i in images if i.children):
+        out.append(Unverified.INDEX_CHILDREN_FREED)
+    if any(i.activating for i in images):
+        out.append(Unverified.ACTIVATING_NOT_ACTIONED)
+    if any(i.storage_class is StorageClass.ARCHIVE and i.last_archived_at is None for i in images):
+        out.append(Unverified.ARCHIVED_UNDATED)
+    return tuple(out)

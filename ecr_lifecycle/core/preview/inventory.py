@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from ecr_lifecycle.core.policy.model import StorageClass
+from ecr_lifecycle.core.sourcefile import SourceError, read_bytes
 
 CHILDREN_FIELD = "childImageDigests"
 
@@ -212,17 +213,22 @@ def inventory_files(paths: list[str]) -> list[str]:
     return files
 
 
+# Inventories are large (a 1,000,000-image registry is ~300 MB of JSON); the bound only stops runaway input.
+MAX_INVENTORY_BYTES = 8 * 1024**3
+
+
 def load_inventory(paths: list[str]) -> list[Image]:
     images: list[Image] = []
     for path in inventory_files(paths):
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except FileNotFoundError:
-            raise InventoryError(f"{path}: inventory file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InventoryError(f"{path}: cannot read: {exc}") from None
+            data = json.loads(read_bytes(path, "inventory file", MAX_INVENTORY_BYTES))
+        except SourceError as exc:
+            raise InventoryError(exc.messages[0]) from None
+        except UnicodeDecodeError as exc:
+            raise InventoryError(f"{path}: not UTF-8 text ({exc.reason})") from None
         except json.JSONDecodeError as exc:
             raise InventoryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InventoryError(f"{path}: JSON nested too deeply for an inventory") from None
         images.extend(parse_inventory(data, path))
     return images

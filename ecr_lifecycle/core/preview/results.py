@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from ecr_lifecycle.core.policy.model import ActionType
-from ecr_lifecycle.core.preview.engine import Decision
+from ecr_lifecycle.core.preview.engine import Decision, Unverified, unverified_choices
 from ecr_lifecycle.core.preview.inventory import Image
 
 GIB = 1024**3
@@ -91,6 +91,11 @@ class RepositoryPreview:
     @property
     def transitioned(self) -> list[Decision]:
         return [d for d in self.decisions if d.action is ActionType.TRANSITION]
+
+    @cached_property
+    def unverified(self) -> tuple[Unverified, ...]:
+        """The unverified choices these figures rest on (see ``engine``), each with its direction."""
+        return unverified_choices(self.images, self.decisions)
 
     @cached_property
     def impact(self) -> Impact:

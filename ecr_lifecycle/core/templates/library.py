@@ -36,20 +36,28 @@ def load_library(directory: str) -> dict[str, Template]:
     """Every ``*.yaml`` in ``directory``, by file name without the extension."""
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
+        home = os.path.realpath(directory)
     except FileNotFoundError:
-        raise SourceError([f"{directory}: policy template folder not found"]) from None
+        raise SourceError([f"{directory}: policy template folder not found"], unreadable=True) from None
     except NotADirectoryError:
-        raise SourceError([f"{directory}: not a folder"]) from None
+        raise SourceError([f"{directory}: not a folder"], unreadable=True) from None
+    except OSError as exc:
+        raise SourceError([f"{directory}: cannot read the template folder: {exc.strerror}"], unreadable=True) from None
     library: dict[str, Template] = {}
     problems: list[str] = []
+    unreadable = 0
     schema = packaged_schema("ecr_lifecycle.core.templates", "template.schema.json")
     for file_name in names:
         path = os.path.join(directory, file_name)
         name = file_name.rsplit(".", 1)[0]
         try:
+            # A template symlinked out of the folder (to /etc/..., say) would have its lines echoed in errors.
+            if os.path.commonpath([home, os.path.realpath(path)]) != home:
+                raise SourceError([f"{path}: a symlink out of the template folder; copy the template in instead"])
             doc = load_yaml(path, read_file(path, "policy template"))
         except SourceError as exc:
             problems.extend(exc.messages)
+            unreadable += exc.unreadable
             continue
         errors = schema_errors(doc, schema)
         for pname, pschema in (doc.data.get("parameters") or {}).items() if isinstance(doc.data, dict) else ():
@@ -79,5 +87,5 @@ def load_library(directory: str) -> dict[str, Template]:
             rules=tuple(doc.data["rules"]),
         )
     if problems:
-        raise SourceError(problems)
+        raise SourceError(problems, unreadable=unreadable == len(problems))
     return library

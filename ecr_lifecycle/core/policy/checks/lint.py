@@ -95,6 +95,25 @@ def pull_time_fooled(policy: Policy, paths: Paths) -> Iterator[Problem]:
             )
 
 
+_TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+@check("W009", "Tag list entry with characters no Docker tag holds", "DOC", L, docs=POLICIES_DOC)
+def impossible_tag_characters(policy: Policy, paths: Paths) -> Iterator[Problem]:
+    for rule in policy.rules:
+        sel = rule.selection
+        for i, entry in enumerate(sel.tag_list):
+            bad = sorted({c for c in entry if c not in _TAG_CHARS and not (sel.uses_patterns and c == "*")})
+            if bad:
+                yield Problem(
+                    f"{paths[rule.rule_priority].path}.selection.{_list_key(rule)}[{i}]",
+                    f"{entry!r} contains {''.join(bad)!r}, which no tag can hold (tags use letters, digits, _ . -); "
+                    "this entry never matches"
+                    + (" ('?' and '[' are not wildcards here: only '*' is)" if {"?", "["} & set(bad) else ""),
+                    rule.label,
+                )
+
+
 def _covers(general: Rule, specific: Rule) -> bool:
     """True when every image ``specific`` could select is also a candidate of ``general``."""
     g, s = general.selection, specific.selection
@@ -197,4 +216,5 @@ CHECKS = (
     shadowed_rule,
     any_expires_newest,
     archive_minimum_stay,
+    impossible_tag_characters,
 )

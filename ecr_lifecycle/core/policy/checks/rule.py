@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ecr_lifecycle.core.policy.fields import RuleFields
-from ecr_lifecycle.core.policy.findings import ARCHIVE_DOC, Problem, Scope, check
+from ecr_lifecycle.core.policy.findings import API_DOC, ARCHIVE_DOC, Problem, Scope, check
 from ecr_lifecycle.core.policy.model import (
     ARCHIVE_MINIMUM_DAYS,
     MAX_WILDCARDS_PER_PATTERN,
@@ -163,8 +163,41 @@ def expire_has_no_target(f: RuleFields) -> Iterator[Problem]:
         )
 
 
+API_INT_MAX = 2**31 - 1  # rulePriority and countNumber are 32-bit integers in the ECR API
+MAX_TAG_LENGTH = 128  # Docker/ECR tags: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+
+
+@check("E217", "Number beyond the API's 32-bit integer range", "DOC", R, docs=API_DOC)
+def within_api_integers(f: RuleFields) -> Iterator[Problem]:
+    for key, value in (("rulePriority", f.rule_priority), ("selection.countNumber", f.count_number)):
+        if value is not None and value > API_INT_MAX:
+            yield Problem(f"{f.path}.{key}", f"{value} is larger than {API_INT_MAX:,}, the API's largest integer")
+
+
+@check(
+    "E218",
+    "Tag list entry no valid tag can match",
+    "DER",
+    R,
+    "AWS's verdict on such an entry is unknown; a rule that can never select an image is a mistake, so we reject it",
+)
+def matchable_entries(f: RuleFields) -> Iterator[Problem]:
+    for key, values, is_pattern in (
+        ("tagPrefixList", f.tag_prefix_list, False),
+        ("tagPatternList", f.tag_pattern_list, True),
+    ):
+        for i, entry in enumerate(values or ()):
+            literal = entry.replace("*", "") if is_pattern else entry
+            if len(literal) > MAX_TAG_LENGTH:
+                yield Problem(
+                    f"{_sel(f)}.{key}[{i}]",
+                    f"needs tags of at least {len(literal)} characters; tags have at most {MAX_TAG_LENGTH}",
+                )
+
+
 # In the order their findings are reported for a rule.
 CHECKS = (
+    within_api_integers,
     priority_at_least_one,
     count_at_least_one,
     no_unit_for_counts,
@@ -174,6 +207,7 @@ CHECKS = (
     one_list_kind,
     no_empty_lists,
     wildcard_limit,
+    matchable_entries,
     pulled_only_archives,
     transitioned_needs_archive_class,
     transitioned_only_expires,
