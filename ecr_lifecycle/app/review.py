@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ecr_lifecycle.app.errors import UseCaseError
+from ecr_lifecycle.app.errors import Failure, UseCaseError
 from ecr_lifecycle.app.preview import assign_targets, registries
 from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.core.preview.guards import ImageRef, in_use_hits
-from ecr_lifecycle.core.preview.inventory import Image
+from ecr_lifecycle.core.preview.inventory import Image, InventoryError
 from ecr_lifecycle.core.report.review import Review, compare, measure_impact
 
 
@@ -29,6 +29,9 @@ def review_change(
             raise UseCaseError("--in-use needs --images (the inventory to check against)")
         return Review(labels[0], labels[1], changes, templates)
     by_target = {t: list(batch) for t, batch in assign_targets(images, head).items() if t is not None}
-    impact, decisions = measure_impact(base, head, by_target, now, price_per_gb)
+    try:
+        impact, decisions = measure_impact(base, head, by_target, now, price_per_gb)
+    except InventoryError as exc:
+        raise UseCaseError(str(exc), Failure.INVALID) from None
     hits = in_use_hits(decisions, in_use, registries(head))
     return Review(labels[0], labels[1], changes, templates, impact, hits)

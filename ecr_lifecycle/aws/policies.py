@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ecr_lifecycle.aws.inventory import repository_names
+from ecr_lifecycle.aws.session import describe_failure
 
 
 class RegistryReadError(Exception):
@@ -17,7 +18,7 @@ def read_policies(client: Any, workers: int = 8) -> dict[str, str | None]:
     try:
         names = repository_names(client)
     except Exception as exc:  # botocore raises many types; all mean "could not read"
-        raise RegistryReadError(f"cannot list repositories: {exc}") from None
+        raise RegistryReadError(f"cannot list repositories: {describe_failure(exc)}") from None
 
     def one(name: str) -> tuple[str, str | None]:
         try:
@@ -26,7 +27,7 @@ def read_policies(client: Any, workers: int = 8) -> dict[str, str | None]:
         except client.exceptions.LifecyclePolicyNotFoundException:
             return name, None
         except Exception as exc:
-            raise RegistryReadError(f"cannot read the policy of {name}: {exc}") from None
+            raise RegistryReadError(f"cannot read the policy of {name}: {describe_failure(exc)}") from None
 
     # botocore's adaptive retry mode (see session.py) backs off on throttling within each call.
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_lifecycle.core.config.model import Target
 
@@ -15,16 +17,48 @@ LOCAL_KEY = "test"
 LOCAL_CREDENTIALS = {"aws_access_key_id": LOCAL_KEY, "aws_secret_access_key": LOCAL_KEY}
 
 
+class AwsSetupError(Exception):
+    """A client could not be made or could not connect (profile, region, endpoint, credentials). One line."""
+
+
 def _retries() -> Config:
     # Adaptive mode backs off on throttling; AWS_MAX_ATTEMPTS (botocore's own variable) caps the attempts.
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", "10"))
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "10")
+    try:
+        attempts = int(raw)
+    except ValueError:
+        raise AwsSetupError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number") from None
+    if not 1 <= attempts <= 100:
+        raise AwsSetupError(f"AWS_MAX_ATTEMPTS={raw!r}: use a number from 1 to 100")
     return Config(retries={"max_attempts": attempts, "mode": "adaptive"})
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for any botocore or setup failure, never a traceback, never a URL's password."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
 def ecr_client(
     target: Target | None, *, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None
 ) -> Any:
-    """An ECR client. ``endpoint_url`` beats the target's; boto3 itself honours AWS_ENDPOINT_URL."""
+    """An ECR client, or ``AwsSetupError`` saying in one line why none can be made."""
+    try:
+        return _ecr_client(target, region=region, profile=profile, endpoint_url=endpoint_url)
+    except AwsSetupError:
+        raise
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        where = f"target {target.name}: " if target is not None else ""
+        raise AwsSetupError(f"{where}cannot set up the AWS client: {describe_failure(exc)}") from None
+
+
+def _ecr_client(
+    target: Target | None, *, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None
+) -> Any:
+    """``endpoint_url`` beats the target's; boto3 itself honours AWS_ENDPOINT_URL."""
     session = boto3.Session(profile_name=profile or (target.profile if target else None))
     region_name = region or (target.region if target else None)
     endpoint = endpoint_url or (dict(target.endpoints).get("ecr") if target else None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError
+from ecr_lifecycle.cli.errors import CliError, aws_failures
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.core.config.model import Target, UnknownTarget
 from ecr_lifecycle.views import drift as views
@@ -43,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
         return target.name, read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
 
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(4, len(targets)))) as pool:
+        with aws_failures(), ThreadPoolExecutor(max_workers=max(1, min(4, len(targets)))) as pool:
             live = dict(pool.map(read, targets))
     except RegistryReadError as exc:
         raise CliError(str(exc), exitcodes.INVALID) from None

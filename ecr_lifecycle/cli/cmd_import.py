@@ -13,7 +13,7 @@ import yaml
 
 from ecr_lifecycle.app.adopt import adopt_registries
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError
+from ecr_lifecycle.cli.errors import CliError, aws_failures
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.config.model import Target
 from ecr_lifecycle.core.config.targets import load_targets, parse_targets, target_schema
@@ -72,7 +72,8 @@ def handle(args: argparse.Namespace) -> int:
     live: dict[str, dict[str, str | None]] = {}
     for target in targets:
         try:
-            live[target.name] = read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+            with aws_failures():
+                live[target.name] = read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
     result = adopt_registries(raw_targets, live, _relative_schema(args.output))

@@ -15,9 +15,9 @@ from typing import Any
 from ecr_lifecycle.app import preview as use_case
 from ecr_lifecycle.app.policies import policy_for_preview
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.cli.options import load_by_target, parse_now, read_in_use
+from ecr_lifecycle.cli.options import load_by_target, parse_now, price_per_gb, read_in_use
 from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
 from ecr_lifecycle.core.preview.results import DEFAULT_PRICE_PER_GB_MONTH
@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument(
         "--price-per-gb",
-        type=float,
+        type=price_per_gb,
         default=DEFAULT_PRICE_PER_GB_MONTH,
         metavar="USD",
         help="storage price per GB-month (default: %(default)s)",
@@ -62,8 +62,6 @@ def register(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.price_per_gb < 0:
-        raise CliError("--price-per-gb must not be negative")
     if args.max_expire_percent is not None and not 0 <= args.max_expire_percent <= 100:
         raise CliError("--max-expire-percent must be between 0 and 100")
     if args.save_inventory and not args.live:
@@ -109,7 +107,7 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     from rich.progress import Progress
 
     from ecr_lifecycle.aws.inventory import read_registry, save_inventory
-    from ecr_lifecycle.aws.session import ecr_client
+    from ecr_lifecycle.aws.session import describe_failure, ecr_client
 
     assert fleet is not None
     try:
@@ -119,7 +117,8 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     out: dict[str | None, list[Image]] = {}
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     for target in targets:
-        client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+        with aws_failures():
+            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task(f"reading {target.name}", total=None)
 
@@ -129,9 +128,14 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
             try:
                 details = read_registry(client, tick)
             except Exception as exc:  # botocore errors: one line, never a traceback
-                raise CliError(f"target {target.name}: cannot read the registry: {exc}", exitcodes.INVALID) from None
+                raise CliError(
+                    f"target {target.name}: cannot read the registry: {describe_failure(exc)}", exitcodes.INVALID
+                ) from None
         if args.save_inventory:
-            print(f"saved {save_inventory(args.save_inventory, target.name, details)}", file=sys.stderr)
+            try:
+                print(f"saved {save_inventory(args.save_inventory, target.name, details)}", file=sys.stderr)
+            except OSError as exc:
+                raise CliError(f"--save-inventory {args.save_inventory}: cannot write: {exc.strerror}") from None
         try:
             out[target.name] = parse_inventory({"imageDetails": details}, f"live:{target.name}")
         except InventoryError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.core.sourcefile import MAX_FILE_BYTES, SourceError, decode_utf8, read_file
@@ -28,3 +30,14 @@ def read_text(path: str, what: str) -> str:
         return read_file(path, what)
     except SourceError as exc:
         raise CliError(exc.messages[0]) from None
+
+
+@contextmanager
+def aws_failures() -> Iterator[None]:
+    """Failures to reach AWS (profile, region, endpoint, credentials, connection) end in one line, exit 1."""
+    from ecr_lifecycle.aws.session import AwsSetupError
+
+    try:
+        yield
+    except AwsSetupError as exc:
+        raise CliError(str(exc), exitcodes.INVALID) from None

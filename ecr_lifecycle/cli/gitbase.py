@@ -59,5 +59,14 @@ def checkout_at(root: str, revision: str) -> Iterator[str]:
         ) from None
     with tempfile.TemporaryDirectory(prefix="ecr-lifecycle-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")
+            tar.extractall(folder, filter=_safe_member)
         yield folder
+
+
+def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, skipping (not failing on) what it refuses: absolute or escaping links,
+    devices. A revision may hold such files anywhere; the config only needs its own files."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 import os
 
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.core.preview.guards import BadReference, ImageRef, parse_references
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, load_inventory, parse_time
+
+
+def price_per_gb(text: str) -> float:
+    """``--price-per-gb``: a finite, non-negative number of dollars (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a price of 0 or more dollars")
+    return value
 
 
 def parse_now(text: str | None, default: float) -> float:
@@ -44,5 +57,5 @@ def load_by_target(paths: list[str], target: str | None, names: tuple[str, ...])
             else:
                 by_target.setdefault(target, []).extend(load_inventory([path]))
     except InventoryError as exc:
-        raise CliError(str(exc), exitcodes.USAGE) from None
+        raise CliError(str(exc), exitcodes.USAGE if exc.unreadable else exitcodes.INVALID) from None
     return by_target

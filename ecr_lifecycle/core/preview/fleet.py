@@ -35,9 +35,13 @@ class FleetPreview:
 
 
 def group_by_repository(images: Iterable[Image]) -> dict[str, list[Image]]:
+    """Images by repository; a digest listed twice in one repository is an ``InventoryError``."""
     grouped: dict[str, list[Image]] = defaultdict(list)
     for image in images:
         grouped[image.repository].append(image)
+    for repository, repo_images in grouped.items():
+        if len({i.digest for i in repo_images}) != len(repo_images):
+            raise InventoryError(f"repository {repository}: an image digest is listed more than once")
     return grouped
 
 
@@ -53,8 +57,6 @@ def preview_fleet(
             if found is None:
                 unmanaged.append(Unmanaged(target, repository))
                 continue
-            if len({i.digest for i in repo_images}) != len(repo_images):
-                raise InventoryError(f"repository {repository}: an image digest is listed more than once")
             policy, text = found
             decisions = evaluate(policy, repo_images, now)
             previews.append(RepositoryPreview(target, repository, text, tuple(repo_images), tuple(decisions)))

@@ -20,7 +20,12 @@ CHILDREN_FIELD = "childImageDigests"
 
 
 class InventoryError(ValueError):
-    """Bad inventory input; the message names the file and the record."""
+    """Bad inventory input; the message names the file and the record. ``unreadable``: the file could
+    not be read or is not JSON (a usage problem), rather than JSON with wrong content."""
+
+    def __init__(self, message: str, *, unreadable: bool = False) -> None:
+        super().__init__(message)
+        self.unreadable = unreadable
 
 
 class Image(NamedTuple):
@@ -223,12 +228,12 @@ def load_inventory(paths: list[str]) -> list[Image]:
         try:
             data = json.loads(read_bytes(path, "inventory file", MAX_INVENTORY_BYTES))
         except SourceError as exc:
-            raise InventoryError(exc.messages[0]) from None
+            raise InventoryError(exc.messages[0], unreadable=True) from None
         except UnicodeDecodeError as exc:
-            raise InventoryError(f"{path}: not UTF-8 text ({exc.reason})") from None
+            raise InventoryError(f"{path}: not UTF-8 text ({exc.reason})", unreadable=True) from None
         except json.JSONDecodeError as exc:
-            raise InventoryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+            raise InventoryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}", unreadable=True) from None
         except RecursionError:
-            raise InventoryError(f"{path}: JSON nested too deeply for an inventory") from None
+            raise InventoryError(f"{path}: JSON nested too deeply for an inventory", unreadable=True) from None
         images.extend(parse_inventory(data, path))
     return images

@@ -53,27 +53,15 @@ def load_library(directory: str) -> dict[str, Template]:
         try:
             # A template symlinked out of the folder (to /etc/..., say) would have its lines echoed in errors.
             if os.path.commonpath([home, os.path.realpath(path)]) != home:
-                raise SourceError([f"{path}: a symlink out of the template folder; copy the template in instead"])
+                raise SourceError(
+                    [f"{path}: a symlink out of the template folder; copy the template in instead"], unreadable=True
+                )
             doc = load_yaml(path, read_file(path, "policy template"))
         except SourceError as exc:
             problems.extend(exc.messages)
             unreadable += exc.unreadable
             continue
-        errors = schema_errors(doc, schema)
-        for pname, pschema in (doc.data.get("parameters") or {}).items() if isinstance(doc.data, dict) else ():
-            try:
-                jsonschema.Draft202012Validator.check_schema(pschema)
-            except jsonschema.SchemaError as exc:
-                errors.append(f"{doc.where(['parameters', pname])}: not a valid JSON Schema: {exc.message}")
-            else:
-                if "default" in pschema:
-                    bad = jsonschema.Draft202012Validator(pschema).iter_errors(pschema["default"])
-                    errors.extend(f"{doc.where(['parameters', pname, 'default'])}: {e.message}" for e in bad)
-        if isinstance(doc.data, dict) and isinstance(doc.data.get("parameters") or {}, dict):
-            declared = set(doc.data.get("parameters") or {})
-            for i, rule in enumerate(doc.data.get("rules") or []):
-                for missing in sorted(placeholders(rule) - declared):
-                    errors.append(f"{doc.where(['rules', i])}: placeholder ${{{missing}}} is not a declared parameter")
+        errors = schema_errors(doc, schema) or _deeper_errors(doc)
         if name in library:
             errors.append(f"{path}:1: template {name!r} is defined twice (.yaml and .yml)")
         if errors:
@@ -89,3 +77,23 @@ def load_library(directory: str) -> dict[str, Template]:
     if problems:
         raise SourceError(problems, unreadable=unreadable == len(problems))
     return library
+
+
+def _deeper_errors(doc: Document) -> list[str]:
+    """Checks that assume the schema's shape: each parameter's own schema and default, and placeholders."""
+    errors: list[str] = []
+    parameters = doc.data.get("parameters") or {}
+    for pname, pschema in parameters.items():
+        try:
+            jsonschema.Draft202012Validator.check_schema(pschema)
+        except jsonschema.SchemaError as exc:
+            errors.append(f"{doc.where(['parameters', pname])}: not a valid JSON Schema: {exc.message}")
+        else:
+            if "default" in pschema:
+                bad = jsonschema.Draft202012Validator(pschema).iter_errors(pschema["default"])
+                errors.extend(f"{doc.where(['parameters', pname, 'default'])}: {e.message}" for e in bad)
+    declared = set(parameters)
+    for i, rule in enumerate(doc.data["rules"]):
+        for missing in sorted(placeholders(rule) - declared):
+            errors.append(f"{doc.where(['rules', i])}: placeholder ${{{missing}}} is not a declared parameter")
+    return errors

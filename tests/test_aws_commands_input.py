@@ -1,0 +1,151 @@
+"""The AWS-facing commands (``import``, ``drift``, ``preview --live``) against bad flags, bad environments and
+an unreachable or half-writable output: one line, the documented exit code, nothing written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from devtools.local_ecr import local_ecr
+from ecr_lifecycle.aws.session import LOCAL_KEY
+from tests.inprocess import invoke
+
+POLICY = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "keep the newest ten images of any kind",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def registry() -> Iterator[str]:
+    with local_ecr() as url:
+        ecr = boto3.client(
+            "ecr",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=LOCAL_KEY,
+            aws_secret_access_key=LOCAL_KEY,
+        )
+        ecr.create_repository(repositoryName="svc/a")
+        ecr.put_lifecycle_policy(repositoryName="svc/a", lifecyclePolicyText=POLICY)
+        yield url
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, registry: str) -> str:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", LOCAL_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", LOCAL_KEY)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    return registry
+
+
+def _import(output: Path, url: str, *extra: str) -> list[str]:
+    return [
+        "import",
+        "--output",
+        str(output),
+        "--name",
+        "local",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        url,
+        *extra,
+    ]
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_import_writes_a_config_that_validates(tmp_path: Path, aws_env: str) -> None:
+    out = invoke(*_import(tmp_path / "adopted", aws_env))
+    assert out.code == 0, out.stderr
+    assert invoke("validate", "--config", str(tmp_path / "adopted" / "repositories.yaml")).code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["adopted"]  # no staging folder left behind
+
+
+def test_import_refuses_any_existing_file_without_force(tmp_path: Path, aws_env: str) -> None:
+    target = tmp_path / "adopted"
+    (target / "policies").mkdir(parents=True)
+    (target / "policies" / "imported-1.yaml").write_text("mine\n")  # no repositories.yaml: still refused
+    out = invoke(*_import(target, aws_env))
+    assert out.code == 2 and "imported-1.yaml exists; pass --force" in out.stderr
+    assert _listing(target) == {"policies/imported-1.yaml": b"mine\n"}
+
+
+def test_import_force_onto_a_folder_named_like_the_config_writes_nothing(tmp_path: Path, aws_env: str) -> None:
+    target = tmp_path / "adopted"
+    (target / "repositories.yaml").mkdir(parents=True)
+    out = invoke(*_import(target, aws_env, "--force"))
+    assert out.code == 2 and "is not a regular file" in out.stderr and "Traceback" not in out.stderr
+    assert _listing(target) == {} and not (target / "policies").exists()
+
+
+def test_import_output_that_is_a_file(tmp_path: Path, aws_env: str) -> None:
+    (tmp_path / "file").write_text("x")
+    out = invoke(*_import(tmp_path / "file", aws_env))
+    assert out.code == 2 and "not a folder" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ("targets: [{name: x}]", "region"),
+        ("targets: [1]", "targets[0]"),
+        ("targets: [{name: x, region: us-east-1, endpoints: {ecr: 5}}]", "endpoints.ecr"),
+        ("targets: [{name: x, region: 'bogus region'}]", "region"),
+    ],
+)
+def test_import_targets_are_checked_like_a_config(tmp_path: Path, aws_env: str, targets: str, message: str) -> None:
+    (tmp_path / "targets.yaml").write_text(targets + "\n")
+    out = invoke("import", "--output", str(tmp_path / "o"), "--targets-from", str(tmp_path / "targets.yaml"))
+    assert out.code == 1 and message in out.stderr and out.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "message"),
+    [
+        (["--profile", "nope"], {}, "profile"),
+        (["--endpoint-url", "notaurl"], {}, "notaurl"),
+        ([], {"AWS_MAX_ATTEMPTS": "abc"}, "AWS_MAX_ATTEMPTS"),
+    ],
+)
+def test_setup_failures_are_one_line_exit_1(
+    tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch, extra: list[str], env: dict[str, str], message: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    args = ["import", "--output", str(tmp_path / "o"), "--name", "local", "--region", "us-east-1"]
+    out = invoke(*args, *(extra if "--endpoint-url" in extra else [*extra, "--endpoint-url", aws_env]))
+    assert out.code == 1 and message in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unreachable_endpoint_is_exit_1(tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    out = invoke(*_import(tmp_path / "o", "http://127.0.0.1:9"))
+    assert out.code == 1 and out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_save_inventory_onto_a_file_is_one_line(tmp_path: Path, aws_env: str) -> None:
+    (tmp_path / "policies").mkdir()
+    config = tmp_path / "repositories.yaml"
+    config.write_text(f"version: 1\ntargets: [{{name: local, region: us-east-1, endpoints: {{ecr: '{aws_env}'}}}}]\n")
+    (tmp_path / "inv").write_text("a file, not a folder")
+    out = invoke("preview", "--config", str(config), "--live", "--save-inventory", str(tmp_path / "inv"))
+    assert out.code == 2 and "--save-inventory" in out.stderr and out.stderr.count("\n") == 1
