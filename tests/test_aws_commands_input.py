@@ -149,3 +149,64 @@ def test_save_inventory_onto_a_file_is_one_line(tmp_path: Path, aws_env: str) ->
     (tmp_path / "inv").write_text("a file, not a folder")
     out = invoke("preview", "--config", str(config), "--live", "--save-inventory", str(tmp_path / "inv"))
     assert out.code == 2 and "--save-inventory" in out.stderr and out.stderr.count("\n") == 1
+
+
+ADOPT_RULES = (
+    "    rules: [{selection: {tagStatus: any, countType: imageCountMoreThan, countNumber: 10}, "
+    "action: {type: expire}, description: keep the newest ten images of any kind}]\n"
+)
+
+
+def _config(tmp: Path, url: str, extra: str = "", account: str = "") -> Path:
+    (tmp / "policies").mkdir(exist_ok=True)
+    config = tmp / "repositories.yaml"
+    account_line = f", account_id: '{account}'" if account else ""
+    config.write_text(
+        f"version: 1\ntargets: [{{name: local, region: us-east-1{account_line}, endpoints: {{ecr: '{url}'}}}}]\n"
+        + extra
+    )
+    return config
+
+
+@pytest.mark.parametrize("command", [["drift"], ["preview", "--live"], ["prune-adopt"]])
+def test_the_credentials_must_reach_the_configured_account(tmp_path: Path, aws_env: str, command: list[str]) -> None:
+    adopted = "repositories:\n  - name: svc/a\n    adopt: true\n" + ADOPT_RULES
+    config = _config(tmp_path, aws_env, adopted, account="111111111111")  # moto answers as 123456789012
+    out = invoke(*command, "--config", str(config), *(["--format", "json"] if command[0] != "prune-adopt" else []))
+    assert out.code == 1, out.stderr
+    assert "123456789012" in out.stderr and "111111111111" in out.stderr and out.stdout == ""
+    matching = _config(tmp_path, aws_env, account="123456789012")
+    assert invoke("drift", "--config", str(matching)).code in (0, 4)
+
+
+def test_import_checks_the_account_too(tmp_path: Path, aws_env: str) -> None:
+    out = invoke(*_import(tmp_path / "o", aws_env, "--account-id", "111111111111"))
+    assert out.code == 1 and "123456789012" in out.stderr and not (tmp_path / "o").exists()
+
+
+def test_prune_adopt_removes_only_the_flags_whose_policy_is_in_place(tmp_path: Path, aws_env: str) -> None:
+    extra = (
+        "repositories:\n"
+        "  # adopted from the live registry\n"
+        "  - name: svc/a\n    adopt: true  # in place\n"
+        + ADOPT_RULES
+        + "  - name: svc/missing\n    adopt: true\n"
+        + ADOPT_RULES
+    )
+    config = _config(tmp_path, aws_env, extra)
+    ecr = boto3.client(
+        "ecr",
+        endpoint_url=aws_env,
+        region_name="us-east-1",
+        aws_access_key_id=LOCAL_KEY,
+        aws_secret_access_key=LOCAL_KEY,
+    )
+    ecr.create_repository(repositoryName="svc/missing")  # a repository whose policy was deleted after import
+    drift = invoke("drift", "--config", str(config))
+    assert "svc/missing: 'adopt: true'" in drift.stdout and "the next plan fails" in drift.stdout
+    assert "1 'adopt: true' flag(s) can be removed" in drift.stdout
+    before = config.read_text()
+    out = invoke("prune-adopt", "--config", str(config))
+    assert out.code == 0, out.stderr
+    assert config.read_text() == before.replace("    adopt: true  # in place\n", "")
+    assert "1 'adopt: true' flag(s) removed, 1 kept" in out.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.core.config.load import load_fleet
@@ -26,12 +27,53 @@ def test_missing_extra_different_and_equivalent() -> None:
         "team-a/legacy-billing": None,  # neither
     }
     report = detect_drift(fleet, {"local": live})
+    # Three groups: managed drift (the next deploy changes it), and unmanaged live policies apart.
     assert [(d.repository, d.kind) for d in report.drifts] == [
         ("payments/worker", "missing"),
-        ("tools/unmanaged", "extra"),
         ("web/frontend", "different"),
     ]
+    assert [(d.repository, d.kind) for d in report.unmanaged] == [("tools/unmanaged", "unmanaged")]
+    assert report.drifted() and report.drifted(strict=True)
     text = views.plain_text(report)
-    assert "local/payments/worker: missing: the configured policy is not applied" in text
-    assert text.endswith("5 repositories checked: 2 in sync, 3 drifted")
+    assert "local/payments/worker: missing: the next deploy puts the configured policy" in text
+    assert "local/tools/unmanaged: not managed by the config: the next deploy leaves it as it is" in text
+    assert "removed rule" not in text.split("tools/unmanaged")[1]  # never says deploy touches it
+    assert text.endswith(
+        "5 repositories checked: 2 in sync, 2 drifted (1 without their policy), "
+        "1 with a policy the config does not manage"
+    )
     assert "| local | `web/frontend` | different |" in views.markdown(report)
+
+
+def test_unmanaged_policies_alone_are_not_drift_unless_strict() -> None:
+    fleet = load_fleet(str(EXAMPLE))
+    wanted = fleet.entry_for("local", "payments/api")
+    assert wanted is not None
+    report = detect_drift(
+        fleet, {"local": {"tools/unmanaged": wanted.composed.text, "payments/api": wanted.composed.text}}
+    )
+    assert not report.drifted() and report.drifted(strict=True)
+    assert report.in_sync == 1
+
+
+def test_adopt_flags_that_fail_the_plan_and_those_that_can_go(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    config = tmp_path / "repositories.yaml"
+    rule = (
+        "rules: [{selection: {tagStatus: any, countType: imageCountMoreThan, countNumber: 5}, "
+        "action: {type: expire}, description: keep the newest five images of all kinds}]"
+    )
+    config.write_text(
+        "version: 1\ntargets: [{name: t, region: us-east-1}]\nrepositories:\n"
+        f"  - name: svc/gone\n    adopt: true\n    {rule}\n"
+        f"  - name: svc/adopted\n    adopt: true\n    {rule}\n"
+    )
+    fleet = load_fleet(str(config))
+    entry = fleet.entry_for("t", "svc/adopted")
+    assert entry is not None
+    report = detect_drift(fleet, {"t": {"svc/gone": None, "svc/adopted": entry.composed.text}})
+    assert [d.repository for d in report.adopt_failing] == ["svc/gone"]
+    assert [e.name for e in report.adopt_done] == ["svc/adopted"]
+    text = views.plain_text(report)
+    assert "'adopt: true' (" in text and "repositories[0]" in text and "the next plan fails" in text
+    assert "1 'adopt: true' flag(s) can be removed" in text and "svc/adopted" in text

@@ -10,7 +10,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_lifecycle.core.config.model import Target
+from ecr_lifecycle.core.config.model import Target, is_loopback_url
 
 # What a local emulator (moto) accepts; given only to targets whose endpoints are all on loopback.
 LOCAL_KEY = "test"
@@ -74,3 +74,41 @@ def _ecr_client(
             aws_session_token=creds["SessionToken"],
         )
     return session.client("ecr", region_name=region_name, endpoint_url=endpoint, **kwargs)
+
+
+def check_account(target: Target, *, profile: str | None = None, endpoint_url: str | None = None) -> None:
+    """When the target names its account, the credentials must reach exactly that account (STS)."""
+    if not target.account_id:
+        return
+    try:
+        session = boto3.Session(profile_name=profile or target.profile)
+        endpoints = dict(target.endpoints)
+        ecr_endpoint = endpoint_url or endpoints.get("ecr")
+        # An emulator serves every service on one port; a real ECR endpoint is no STS endpoint.
+        sts_endpoint = endpoints.get("sts") or (
+            ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None
+        )
+        kwargs: dict[str, Any] = {"config": _retries()}
+        if target.is_local and endpoint_url is None:
+            kwargs.update(LOCAL_CREDENTIALS)
+        sts = session.client("sts", region_name=target.region, endpoint_url=sts_endpoint, **kwargs)
+        if target.role_arn:
+            creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
+            sts = session.client(
+                "sts",
+                region_name=target.region,
+                endpoint_url=sts_endpoint,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+        account = sts.get_caller_identity()["Account"]
+    except AwsSetupError:
+        raise
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        raise AwsSetupError(f"target {target.name}: cannot check the account (STS): {describe_failure(exc)}") from None
+    if account != target.account_id:
+        raise AwsSetupError(
+            f"target {target.name}: the credentials reach account {account}, but the config says account_id "
+            f"{target.account_id}; nothing was read"
+        )

@@ -23,6 +23,9 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
+    p.add_argument(
+        "--strict", action="store_true", help="also exit 4 for live policies on repositories no entry manages"
+    )
     p.set_defaults(handler=handle)
 
 
@@ -30,7 +33,7 @@ def handle(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
-    from ecr_lifecycle.aws.session import ecr_client
+    from ecr_lifecycle.aws.session import check_account, ecr_client
 
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
     try:
@@ -40,6 +43,7 @@ def handle(args: argparse.Namespace) -> int:
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
 
     def read(target: Target) -> tuple[str, dict[str, str | None]]:
+        check_account(target, profile=args.profile, endpoint_url=endpoint)
         return target.name, read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
 
     try:
@@ -52,7 +56,7 @@ def handle(args: argparse.Namespace) -> int:
         json.dump(views.json_document(report), sys.stdout, indent=2)
         print()
     elif args.format == "markdown":
-        print(views.markdown(report), end="")
+        print(views.markdown(report, args.strict), end="")
     else:
-        print(views.plain_text(report))
-    return exitcodes.CHANGES if report.drifts else exitcodes.OK
+        print(views.plain_text(report, args.strict))
+    return exitcodes.CHANGES if report.drifted(args.strict) else exitcodes.OK

@@ -63,7 +63,7 @@ def _targets(args: argparse.Namespace) -> tuple[list[Target], list[dict[str, Any
 
 def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
-    from ecr_lifecycle.aws.session import ecr_client
+    from ecr_lifecycle.aws.session import check_account, ecr_client
 
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise CliError(f"--output {args.output}: exists and is not a folder")
@@ -73,6 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     for target in targets:
         try:
             with aws_failures():
+                check_account(target, profile=args.profile, endpoint_url=endpoint)
                 live[target.name] = read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None

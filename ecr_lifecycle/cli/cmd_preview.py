@@ -107,7 +107,7 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     from rich.progress import Progress
 
     from ecr_lifecycle.aws.inventory import read_registry, save_inventory
-    from ecr_lifecycle.aws.session import describe_failure, ecr_client
+    from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
 
     assert fleet is not None
     try:
@@ -118,6 +118,7 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     for target in targets:
         with aws_failures():
+            check_account(target, profile=args.profile, endpoint_url=endpoint)
             client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task(f"reading {target.name}", total=None)

@@ -19,7 +19,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ecr_lifecycle.cli import cmd_diff, cmd_drift, cmd_import, cmd_preview, cmd_render, cmd_validate
+    from ecr_lifecycle.cli import (
+        cmd_diff,
+        cmd_drift,
+        cmd_import,
+        cmd_preview,
+        cmd_prune_adopt,
+        cmd_render,
+        cmd_validate,
+    )
 
     parser = _Parser(prog="python -m ecr_lifecycle", description="ECR lifecycle policies as code.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -29,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_diff.register(sub)
     cmd_drift.register(sub)
     cmd_import.register(sub)
+    cmd_prune_adopt.register(sub)
     return parser
 
 

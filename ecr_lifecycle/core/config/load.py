@@ -174,7 +174,7 @@ class _Builder:
             if composed is None:
                 continue
             for target in targets:
-                yield RepositoryEntry(target, composed, where, name, pattern, exclude, bool(raw.get("adopt")))
+                yield RepositoryEntry(target, composed, where, name, pattern, exclude, bool(raw.get("adopt")), i)
 
     def _creation_templates(self, all_targets: list[str]) -> Iterator[CreationTemplate]:
         seen: dict[tuple[str, str], str] = {}

@@ -105,6 +105,7 @@ class RepositoryEntry:
     pattern: str | None = None
     exclude: tuple[str, ...] = ()
     adopt: bool = False  # import the existing aws_ecr_lifecycle_policy on the next deploy
+    index: int = -1  # position in the config's ``repositories`` list
 
     @property
     def label(self) -> str:

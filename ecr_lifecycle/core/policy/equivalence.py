@@ -1,72 +1,118 @@
-"""Policy equivalence as the Terraform AWS provider decides it (its ``aws_ecr_lifecycle_policy``
-diff suppression): two texts it considers equal plan no change, so drift and review must agree."""
+"""Policy equivalence as the Terraform AWS provider decides it, so drift and review agree with its plans.
+
+The provider (``aws_ecr_lifecycle_policy``, its JSON diff suppression) decodes both texts into Go
+structs whose fields are pointers, sorts rules by ``rulePriority`` and each tag list, and compares the
+re-encoded JSON. What follows from Go's ``encoding/json`` and from pointer fields, mirrored here:
+
+* keys match case-insensitively (``Rules`` is ``rules``; the last of duplicate keys wins); unknown keys
+  are dropped;
+* a zero value is still a value: ``"description": ""``, ``"countNumber": 0``, ``"rulePriority": 0`` and
+  ``"action": {}`` differ from the key being absent; only ``null`` and empty tag lists count as absent;
+* a value of the wrong JSON type (``false`` or ``5.0`` where an integer belongs) fails the decode, and
+  such a text only equals itself.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-_PROVIDER_RULE_KEYS = ("rulePriority", "description", "selection", "action")
-_PROVIDER_SELECTION_KEYS = (
-    "tagStatus",
-    "tagPatternList",
-    "tagPrefixList",
-    "storageClass",
-    "countType",
-    "countUnit",
-    "countNumber",
-)
-_PROVIDER_ACTION_KEYS = ("targetStorageClass", "type")
+_INT, _STR, _LIST = "int", "str", "list"
+_RULE = {"rulepriority": ("rulePriority", _INT), "description": ("description", _STR)}
+_SELECTION = {
+    "tagstatus": ("tagStatus", _STR),
+    "tagpatternlist": ("tagPatternList", _LIST),
+    "tagprefixlist": ("tagPrefixList", _LIST),
+    "storageclass": ("storageClass", _STR),
+    "counttype": ("countType", _STR),
+    "countunit": ("countUnit", _STR),
+    "countnumber": ("countNumber", _INT),
+}
+_ACTION = {"targetstorageclass": ("targetStorageClass", _STR), "type": ("type", _STR)}
 
 
-def _pick(raw: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+class _Undecodable(Exception):
+    """Go's decoder would fail on this text."""
+
+
+def _fields(raw: Any, known: dict[str, tuple[str, str]]) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        return {}
-    out = {}
-    for key in keys:
-        value = raw.get(key)
-        if value is None or value == "" or value == [] or value == 0:
-            continue  # Go's omitempty drops zero values
-        if isinstance(value, list):
-            value = sorted(str(v) for v in value)
-        out[key] = value
+        raise _Undecodable
+    out: dict[str, Any] = {}
+    for key, value in raw.items():  # in document order, so the last duplicate wins as in Go
+        spec = known.get(key.lower())
+        if spec is None:
+            continue
+        name, kind = spec
+        if value is None:
+            out.pop(name, None)
+            continue
+        if kind == _INT:
+            if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+                raise _Undecodable
+        elif kind == _STR:
+            if not isinstance(value, str):
+                raise _Undecodable
+        else:
+            if not isinstance(value, list) or not all(v is None or isinstance(v, str) for v in value):
+                raise _Undecodable
+            entries = sorted(v for v in value if v is not None)
+            if not entries:
+                out.pop(name, None)
+                continue
+            value = entries
+        out[name] = value
     return out
 
 
-def provider_normal_form(text: str) -> str:
-    """Normalise a policy text the way the Terraform AWS provider compares them.
+def _object(raw: dict[str, Any], key: str) -> Any:
+    """The value of ``key`` matched case-insensitively, the last match winning; ``None`` if absent."""
+    found = None
+    for k, v in raw.items():
+        if k.lower() == key:
+            found = v
+    return found
 
-    Unknown keys are dropped, rules sorted by priority, tag lists sorted, empty values
-    left out. Invalid JSON is returned unchanged so it only equals itself.
-    """
+
+def provider_normal_form(text: str) -> str | None:
+    """The provider's normalised form of a policy text, or ``None`` where its decoder would fail."""
     if not text.strip():
-        return "{}"
+        text = "{}"
     try:
         doc = json.loads(text)
     except ValueError:
-        return text
-    if not isinstance(doc, dict):
-        return text
-    rules = doc.get("rules")
-    out_rules = []
-    for raw in rules if isinstance(rules, list) else []:
-        rule = _pick(raw, _PROVIDER_RULE_KEYS[:2])
-        selection = _pick(raw.get("selection") if isinstance(raw, dict) else None, _PROVIDER_SELECTION_KEYS)
-        action = _pick(raw.get("action") if isinstance(raw, dict) else None, _PROVIDER_ACTION_KEYS)
-        if selection:
-            rule["selection"] = selection
-        if action:
-            rule["action"] = action
-        out_rules.append(rule)
-    out_rules.sort(key=lambda r: r.get("rulePriority", 0) if isinstance(r.get("rulePriority"), int) else 0)
+        return None
+    try:
+        if not isinstance(doc, dict):
+            raise _Undecodable
+        rules = _object(doc, "rules")
+        if rules is not None and not isinstance(rules, list):
+            raise _Undecodable
+        out_rules: list[dict[str, Any] | None] = []
+        for raw in rules or []:
+            if raw is None:
+                out_rules.append(None)
+                continue
+            if not isinstance(raw, dict):
+                raise _Undecodable
+            rule: dict[str, Any] = _fields(raw, _RULE)
+            for key, known in (("selection", _SELECTION), ("action", _ACTION)):
+                value = _object(raw, key)
+                if value is not None:
+                    rule[key] = _fields(value, known)
+            out_rules.append(rule)
+    except _Undecodable:
+        return None
+    out_rules.sort(key=lambda r: r.get("rulePriority", 0) if isinstance(r, dict) else 0)
     normal: dict[str, Any] = {"rules": out_rules} if out_rules else {}
     return json.dumps(normal, sort_keys=True, separators=(",", ":"))
 
 
 def equivalent_policy_texts(a: str, b: str) -> bool:
-    """True when the Terraform AWS provider would see no difference between the two texts.
+    """True when the Terraform AWS provider would plan no change between the two texts.
 
-    Rule order and tag-list order are ignored. Note one thing the provider does that we
-    also do: an explicit ``storageClass: standard`` differs from an omitted one.
-    """
-    return provider_normal_form(a) == provider_normal_form(b)
+    Rule order and tag-list order are ignored; see the module docstring for the rest."""
+    if a == b:
+        return True
+    na, nb = provider_normal_form(a), provider_normal_form(b)
+    return na is not None and na == nb

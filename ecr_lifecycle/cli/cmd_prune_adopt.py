@@ -1,0 +1,86 @@
+"""``prune-adopt``: remove ``adopt: true`` from entries whose policy is in place, keeping the file's layout."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from typing import Any
+
+from ecr_lifecycle.app.drift import detect_drift
+from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
+from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.core.config.edit import EditError, remove_adopt_flags
+from ecr_lifecycle.core.config.load import config_path
+from ecr_lifecycle.core.config.model import Target
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "prune-adopt",
+        help="remove 'adopt: true' from entries whose policy is already in place",
+        description=(
+            "After the first deploy of an imported config, the 'adopt: true' flags have done their job. This reads "
+            "every target's live policies and removes the flag from each entry whose policy is in place (as the "
+            "Terraform provider compares them), changing only those lines. Entries whose live policy is missing or "
+            "different keep the flag. Exit codes: 0 done, 1 invalid config or AWS unreachable, 2 usage. "
+            "Example: python -m ecr_lifecycle prune-adopt --config repositories.yaml --dry-run"
+        ),
+    )
+    add_config_argument(p)
+    p.add_argument("--dry-run", action="store_true", help="print the new file instead of writing it")
+    p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
+    p.add_argument("--profile", help="AWS profile")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
+    from ecr_lifecycle.aws.session import check_account, ecr_client
+
+    path = config_path(args.config)
+    fleet = load_fleet_or_fail(path, reaches_aws=True)
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+
+    def read(target: Target) -> dict[str, str | None]:
+        check_account(target, profile=args.profile, endpoint_url=endpoint)
+        return read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+
+    try:
+        with aws_failures():
+            live = {t.name: read(t) for t in fleet.targets if any(e.adopt for e in fleet.repositories)}
+    except RegistryReadError as exc:
+        raise CliError(str(exc), exitcodes.INVALID) from None
+    report = detect_drift(fleet, live)
+    # An entry spans targets: drop its flag only when every target has its policy in place.
+    done = {(e.index, e.target) for e in report.adopt_done}
+    flagged = {(e.index, e.target) for e in fleet.repositories if e.adopt}
+    ready = sorted({i for i, _ in flagged if all((i, t) in done for j, t in flagged if j == i)})
+    text = read_text(path, "config file")
+    try:
+        new = remove_adopt_flags(path, text, ready)
+    except EditError as exc:
+        raise CliError(str(exc), exitcodes.INVALID) from None
+    if args.dry_run:
+        sys.stdout.write(new)
+    elif new != text:
+        _write_atomically(path, new)
+    kept = len({i for i, _ in flagged}) - len(ready)
+    print(f"{path}: {len(ready)} 'adopt: true' flag(s) removed, {kept} kept (policy not yet in place)", file=sys.stderr)
+    return exitcodes.OK
+
+
+def _write_atomically(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".repositories.", suffix=".yaml", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(temporary, os.stat(path).st_mode & 0o777)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise CliError(f"{path}: cannot write: {exc.strerror}") from None
