@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="main.py", description="Synthesize ECR lifecycle stacks.")
     parser.add_argument("--config", help="fleet config (default: $ECR_LIFECYCLE_CONFIG, else repositories.yaml)")
     parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=os.environ.get("ECR_LIFECYCLE_VERBOSE", "") not in ("", "0"),
+        help="print the timing line (also ECR_LIFECYCLE_VERBOSE=1, for runs through cdktf)",
+    )
     args = parser.parse_args(argv)
 
     from ecr_lifecycle.core.config.load import config_path, load_fleet
@@ -62,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {args.outdir}: cannot write the synthesized stacks: {exc.strerror}", file=sys.stderr)
         return 1
+    if not args.verbose:
+        return 0  # cdktf shows anything on stderr as "[ERROR]"; the timing line is for people who ask
     repos = sum(len(p.named) for p in fleet.plans.values())
     patterns = sum(len(p.patterns) for p in fleet.plans.values())
     print(

@@ -210,3 +210,11 @@ def test_prune_adopt_removes_only_the_flags_whose_policy_is_in_place(tmp_path: P
     assert out.code == 0, out.stderr
     assert config.read_text() == before.replace("    adopt: true  # in place\n", "")
     assert "1 'adopt: true' flag(s) removed, 1 kept" in out.stderr
+
+
+def test_progress_only_on_a_terminal_or_when_asked(tmp_path: Path, aws_env: str) -> None:
+    config = _config(tmp_path, aws_env)
+    quiet = invoke("drift", "--config", str(config))
+    assert quiet.stderr == ""
+    shown = invoke("drift", "--config", str(config), "--progress")
+    assert "reading local" in shown.stderr

@@ -97,3 +97,17 @@ def test_config_validation_uses_the_config_file() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "repositories.yaml: valid: 1 target(s)" in out.stdout
+
+
+def test_every_subcommand_explains_itself_with_exit_codes_and_an_example() -> None:
+    from ecr_lifecycle.cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    assert sorted(sub.choices) == ["diff", "drift", "import", "preview", "prune-adopt", "render", "validate"]
+    for name, command in sub.choices.items():
+        text = command.format_help()
+        assert command.description and len(command.description) > 80, name
+        assert "exit codes:" in text and "example:\n  python -m ecr_lifecycle " + name in text, name
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help text"

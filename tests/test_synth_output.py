@@ -102,3 +102,16 @@ def test_a_second_synthesis_waits_for_the_lock_then_says_why_it_gave_up(tmp_path
     assert "is being written by another synthesis" in proc.stderr and "Traceback" not in proc.stderr
     assert not outdir.exists()
     assert run_main(EXAMPLE, tmp_path / "other").returncode == 0
+
+
+def test_the_timing_line_only_when_asked(tmp_path: Path) -> None:
+    """cdktf prints whatever the app writes to stderr as ``[ERROR]``: a clean synthesis is silent."""
+    quiet = run_main(EXAMPLE, tmp_path / "a")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    loud = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(EXAMPLE), "--outdir", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **LOCAL_ENV, "ECR_LIFECYCLE_VERBOSE": "1"},
+    )
+    assert loud.returncode == 0 and loud.stderr.startswith("ecr-lifecycle: 1 stack(s)")

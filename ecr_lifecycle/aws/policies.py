@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +14,9 @@ class RegistryReadError(Exception):
     """The registry could not be read completely (permissions, throttling after retries, ...)."""
 
 
-def read_policies(client: Any, workers: int = 8) -> dict[str, str | None]:
+def read_policies(
+    client: Any, workers: int = 8, progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, str | None]:
     """Repository name -> lifecycle policy text (None when the repository has none)."""
     try:
         names = repository_names(client)
@@ -30,5 +33,10 @@ def read_policies(client: Any, workers: int = 8) -> dict[str, str | None]:
             raise RegistryReadError(f"cannot read the policy of {name}: {describe_failure(exc)}") from None
 
     # botocore's adaptive retry mode (see session.py) backs off on throttling within each call.
+    out: dict[str, str | None] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(sorted(pool.map(one, names)))
+        for name, text in pool.map(one, names):
+            out[name] = text
+            if progress is not None:
+                progress(name, len(out), len(names))
+    return dict(sorted(out.items()))

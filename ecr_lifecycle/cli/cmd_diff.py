@@ -14,6 +14,7 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
+from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.options import load_by_target, parse_now, price_per_gb, read_in_use
 from ecr_lifecycle.core.config.load import config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
@@ -23,15 +24,32 @@ from ecr_lifecycle.views import review as views
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("diff", help="review report: what a config change does, rule by rule")
+    p = add_command(
+        sub,
+        "diff",
+        "review report: what a config change does, rule by rule",
+        "Compares the config at a git revision (read with git archive; the checkout is never touched) with the\n"
+        "working tree and words every difference rule by rule, naming the templates that cause it. With --images,\n"
+        "measures what changes in the inventory and guards in-use images.",
+        (0, 1, 2, 3, 4),
+        "python -m ecr_lifecycle diff --base origin/main --images inventory/ --format markdown --detailed-exitcode",
+    )
     add_config_argument(p)
     p.add_argument("--base", help="git revision to compare with (default: merge base with the default branch)")
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="output format (default: %(default)s)"
+    )
     p.add_argument("--detailed-exitcode", action="store_true", help="exit 4 when there are changes")
     p.add_argument("--images", nargs="+", metavar="PATH", help="inventory to measure the impact on (describe-images)")
     p.add_argument("--target", help="target the inventory belongs to (default: the only one, or DIR/<target>/)")
     p.add_argument("--now", help="evaluation time for the impact (ISO 8601 or epoch; default: now)")
-    p.add_argument("--price-per-gb", type=price_per_gb, default=DEFAULT_PRICE_PER_GB_MONTH, metavar="USD")
+    p.add_argument(
+        "--price-per-gb",
+        type=price_per_gb,
+        default=DEFAULT_PRICE_PER_GB_MONTH,
+        metavar="USD",
+        help="storage price per GB-month (default: %(default)s)",
+    )
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if the change removes any")
     p.set_defaults(handler=handle)
 

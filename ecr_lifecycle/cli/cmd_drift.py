@@ -12,17 +12,32 @@ from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.model import Target, UnknownTarget
 from ecr_lifecycle.views import drift as views
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("drift", help="compare live policies with the config (exit 4 when they differ)")
+    p = add_command(
+        sub,
+        "drift",
+        "compare live policies with the config (exit 4 when they differ)",
+        "Reads every target's live policies and compares them with the config the way the Terraform provider does.\n"
+        "Three groups: managed repositories the next deploy changes (drift), managed ones without their policy,\n"
+        "and live policies no entry manages (listed; drift only with --strict). Notes 'adopt: true' flags that\n"
+        "would fail the next plan, and those that can be removed (prune-adopt).",
+        (0, 1, 2, 4),
+        "python -m ecr_lifecycle drift --target prod-eu --format markdown",
+    )
     add_config_argument(p)
     p.add_argument("--target", action="append", help="only this target (repeatable; default: all)")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: %(default)s)"
+    )
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
+    add_progress_argument(p)
     p.add_argument(
         "--strict", action="store_true", help="also exit 4 for live policies on repositories no entry manages"
     )
@@ -44,7 +59,9 @@ def handle(args: argparse.Namespace) -> int:
 
     def read(target: Target) -> tuple[str, dict[str, str | None]]:
         check_account(target, profile=args.profile, endpoint_url=endpoint)
-        return target.name, read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+        with progress(f"reading {target.name}", args.progress) as tick:
+            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+            return target.name, read_policies(client, progress=tick)
 
     try:
         with aws_failures(), ThreadPoolExecutor(max_workers=max(1, min(4, len(targets)))) as pool:

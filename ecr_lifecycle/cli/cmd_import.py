@@ -14,6 +14,8 @@ import yaml
 from ecr_lifecycle.app.adopt import adopt_registries
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures
+from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.config.model import Target
 from ecr_lifecycle.core.config.targets import load_targets, parse_targets, target_schema
@@ -24,7 +26,16 @@ SCHEMA = "ecr_lifecycle/core/config/schema/repositories.schema.json"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("import", help="write a config reproducing the live policies (brownfield adoption)")
+    p = add_command(
+        sub,
+        "import",
+        "write a config reproducing the live policies (brownfield adoption)",
+        "Reads every repository and policy of the targets and writes repositories.yaml and policies/ that reproduce\n"
+        "them exactly, each entry marked 'adopt: true' so the first deploy imports instead of replacing. Writes\n"
+        "every file or none, refuses to overwrite without --force, and checks the result with its own loader.",
+        (0, 1, 2),
+        "python -m ecr_lifecycle import --output adopted/ --targets-from targets.yaml",
+    )
     p.add_argument("--output", required=True, metavar="DIR", help="folder for repositories.yaml and policies/")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--targets-from", metavar="FILE", help="a config whose 'targets' to read (and copy)")
@@ -33,6 +44,7 @@ def register(sub: Any) -> None:
     p.add_argument("--account-id", help="with --name: the account the provider must refuse to leave")
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
+    add_progress_argument(p)
     p.add_argument("--force", action="store_true", help="overwrite existing files in --output")
     p.set_defaults(handler=handle)
 
@@ -74,7 +86,9 @@ def handle(args: argparse.Namespace) -> int:
         try:
             with aws_failures():
                 check_account(target, profile=args.profile, endpoint_url=endpoint)
-                live[target.name] = read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+                with progress(f"reading {target.name}", args.progress) as tick:
+                    client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+                    live[target.name] = read_policies(client, progress=tick)
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
     result = adopt_registries(raw_targets, live, _relative_schema(args.output))

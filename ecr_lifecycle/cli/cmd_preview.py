@@ -17,7 +17,9 @@ from ecr_lifecycle.app.policies import policy_for_preview
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.options import load_by_target, parse_now, price_per_gb, read_in_use
+from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
 from ecr_lifecycle.core.preview.results import DEFAULT_PRICE_PER_GB_MONTH
@@ -25,7 +27,17 @@ from ecr_lifecycle.views import preview as views
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("preview", help="simulate the policies over an image inventory (offline or --live)")
+    p = add_command(
+        sub,
+        "preview",
+        "simulate the policies over an image inventory (offline or --live)",
+        "Simulates ECR's lifecycle evaluation over an inventory (describe-images JSON, or --live) and tells which\n"
+        "images each policy would expire or archive, with bytes and dollars. --format json gives exactly the\n"
+        "GetLifecyclePolicyPreview shape per repository, our estimates beside it.\n"
+        "Guards: --in-use, --max-expire-percent.",
+        (0, 1, 2, 3),
+        "python -m ecr_lifecycle preview --images inventory/ --in-use in-use.txt --format markdown",
+    )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
         "--images",
@@ -40,7 +52,9 @@ def register(sub: Any) -> None:
     add_config_argument(p)
     p.add_argument("--target", help="target whose policies apply (default: the only one, or DIR/<target>/ layout)")
     p.add_argument("--now", help="evaluation time, ISO 8601 or epoch seconds (default: now)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument(
+        "--format", choices=("table", "json", "markdown"), default="table", help="output format (default: %(default)s)"
+    )
     p.add_argument(
         "--price-per-gb",
         type=price_per_gb,
@@ -58,6 +72,7 @@ def register(sub: Any) -> None:
     p.add_argument("--endpoint-url", help="ECR endpoint for --live (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile for --live")
     p.add_argument("--save-inventory", metavar="DIR", help="with --live: write what was read, for offline review")
+    add_progress_argument(p)
     p.set_defaults(handler=handle)
 
 
@@ -104,8 +119,6 @@ def _offline(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, 
 
 
 def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
-    from rich.progress import Progress
-
     from ecr_lifecycle.aws.inventory import read_registry, save_inventory
     from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
 
@@ -120,12 +133,7 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
         with aws_failures():
             check_account(target, profile=args.profile, endpoint_url=endpoint)
             client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
-        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task(f"reading {target.name}", total=None)
-
-            def tick(name: str, n: int, total: int, task: Any = task, bar: Any = bar, label: str = target.name) -> None:
-                bar.update(task, completed=n, total=total, description=f"{label}: {name}")
-
+        with progress(f"reading {target.name}", args.progress) as tick:
             try:
                 details = read_registry(client, tick)
             except Exception as exc:  # botocore errors: one line, never a traceback

@@ -12,27 +12,29 @@ from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.edit import EditError, remove_adopt_flags
 from ecr_lifecycle.core.config.load import config_path
 from ecr_lifecycle.core.config.model import Target
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "prune-adopt",
-        help="remove 'adopt: true' from entries whose policy is already in place",
-        description=(
-            "After the first deploy of an imported config, the 'adopt: true' flags have done their job. This reads "
-            "every target's live policies and removes the flag from each entry whose policy is in place (as the "
-            "Terraform provider compares them), changing only those lines. Entries whose live policy is missing or "
-            "different keep the flag. Exit codes: 0 done, 1 invalid config or AWS unreachable, 2 usage. "
-            "Example: python -m ecr_lifecycle prune-adopt --config repositories.yaml --dry-run"
-        ),
+        "remove 'adopt: true' from entries whose policy is already in place",
+        "After the first deploy of an imported config the 'adopt: true' flags have done their job. Reads every\n"
+        "target's live policies and removes the flag from each entry whose policy is in place (as the Terraform\n"
+        "provider compares them), changing only those lines; the others keep it.",
+        (0, 1, 2),
+        "python -m ecr_lifecycle prune-adopt --config repositories.yaml --dry-run",
     )
     add_config_argument(p)
     p.add_argument("--dry-run", action="store_true", help="print the new file instead of writing it")
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
+    add_progress_argument(p)
     p.set_defaults(handler=handle)
 
 
@@ -46,7 +48,8 @@ def handle(args: argparse.Namespace) -> int:
 
     def read(target: Target) -> dict[str, str | None]:
         check_account(target, profile=args.profile, endpoint_url=endpoint)
-        return read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+        with progress(f"reading {target.name}", args.progress) as tick:
+            return read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint), progress=tick)
 
     try:
         with aws_failures():

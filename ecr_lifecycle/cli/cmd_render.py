@@ -9,11 +9,20 @@ from ecr_lifecycle.app.config import render_repository
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.views import config as views
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("render", help="print the policy a repository gets and where its rules came from")
+    p = add_command(
+        sub,
+        "render",
+        "print the policy a repository gets and where its rules came from",
+        "Prints the lifecycle policy a repository gets (by exact name or by the first matching pattern), rule by\n"
+        "rule with the template each rule came from, once per distinct policy across targets.",
+        (0, 1, 2),
+        "python -m ecr_lifecycle render payments/api --target prod-eu",
+    )
     p.add_argument("repository", help="repository name (exact, or one a configured pattern matches)")
     p.add_argument("--target", help="only this target (default: every target the repository is configured for)")
     p.add_argument(

@@ -11,14 +11,24 @@ from ecr_lifecycle.app.policies import validate_policy
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
+from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.views import config as views
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("validate", help="check a policy document, or the config and every policy it composes")
+    p = add_command(
+        sub,
+        "validate",
+        "check a policy document, or the config and every policy it composes",
+        "Checks one lifecycle policy document the way AWS does (--policy FILE, '-' for stdin), or the whole config:\n"
+        "its schema, every template, and every policy it composes, with warnings for what AWS accepts but users\n"
+        "regret. Every finding names its file, line or JSON path, and a stable code (docs/rules.md).",
+        (0, 1, 2),
+        "python -m ecr_lifecycle validate --config repositories.yaml --format json",
+    )
     p.add_argument("--policy", metavar="FILE", help="a lifecycle policy JSON document ('-' for stdin)")
     add_config_argument(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
     p.set_defaults(handler=handle)
 
 
