@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.test_cli_validate import cli
 
@@ -30,5 +31,22 @@ def test_render_json_is_the_policy_document() -> None:
 def test_excluded_or_unknown_repositories_are_an_error() -> None:
     out = cli("render", "team-a/legacy-billing")
     assert out.returncode == 1
-    assert "no repository entry or pattern in repositories.yaml matches 'team-a/legacy-billing'" in out.stderr
+    assert "'team-a/legacy-billing' is excluded from pattern 'team-a/*' by its exclude 'team-a/legacy-*'" in out.stderr
+    assert "repositories.yaml:" in out.stderr
+    out = cli("render", "nobody/here")
+    assert out.returncode == 1
+    assert "no repository entry or pattern in repositories.yaml matches 'nobody/here'" in out.stderr
     assert cli("render", "payments/api", "--target", "prod").returncode == 2
+
+
+def test_the_same_policy_in_several_targets_is_printed_once(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    config = tmp_path / "repositories.yaml"
+    config.write_text(
+        "version: 1\ntargets: [{name: a, region: us-east-1}, {name: b, region: eu-west-1}]\n"
+        "repositories:\n  - name: app/api\n    rules: [{selection: {tagStatus: any, countType: imageCountMoreThan, "
+        "countNumber: 5}, action: {type: expire}, description: keep the newest five images of any kind}]\n"
+    )
+    out = cli("render", "app/api", "--config", str(config))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("# app/api in") == 1 and "# app/api in targets 'a', 'b': exact name" in out.stdout

@@ -237,3 +237,57 @@ def test_no_change_and_bad_base(tmp_path: Path) -> None:
     assert out.returncode == 0 and "No lifecycle policy changes." in out.stdout
     bad = cli("diff", "--config", str(repo / "repositories.yaml"), "--base", "no-such-ref")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_only_templates_that_change_a_policy_are_causes(tmp_path: Path) -> None:
+    def change(repo: Path) -> None:
+        keep = repo / "policies" / "keep-last.yaml"
+        keep.write_text(keep.read_text().replace("default: 100", "default: 90"))  # app/worker uses the default
+        untagged = repo / "policies" / "untagged-cleanup.yaml"
+        text = untagged.read_text()
+        assert "    description: " in text
+        untagged.write_text(text.replace("    description: ", "    description: Reworded. ", 1))  # no policy changes
+
+    repo = make_repo(tmp_path, change)
+    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--base", "main", "--format", "json")
+    doc = json.loads(out.stdout)
+    assert doc["templates"] == [{"name": "keep-last", "entries": 1}]
+    assert [(c["entry"], c["cause"]) for c in doc["changes"]] == [("app/worker", "template keep-last")]
+
+
+def test_the_same_change_in_several_targets_is_shown_once(tmp_path: Path) -> None:
+    two = BASE.replace(
+        "targets:\n  - name: prod\n    region: eu-west-1",
+        "targets:\n  - {name: prod, region: eu-west-1}\n  - {name: dev, region: eu-west-1}",
+    )
+
+    def change(repo: Path) -> None:
+        (repo / "repositories.yaml").write_text(
+            two.replace("params: {days: 7, keep: 30}", "params: {days: 7, keep: 20}")
+        )
+
+    repo = make_repo(tmp_path, lambda r: (r / "repositories.yaml").write_text(two))  # committed: the base
+    change(repo)
+    out = cli("diff", "--config", str(repo / "repositories.yaml"), "--base", "HEAD", "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    assert "| dev, prod | `app/api` | changes |" in out.stdout
+    assert out.stdout.count("<summary>") == 1 and "<summary>dev, prod / app/api: changes</summary>" in out.stdout
+    text = cli("diff", "--config", str(repo / "repositories.yaml"), "--base", "HEAD").stdout
+    assert "dev, prod/app/api: changes (config)" in text
+
+
+def test_markdown_with_an_inventory_carries_a_chart_the_other_formats_do_not(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, edit("params: {days: 7, keep: 30}", "params: {days: 7, keep: 3}"))
+    images = [
+        {"repositoryName": "app/api", "imageDigest": f"sha256:{n:02d}", "imageTags": [f"v{n}"],
+         "imagePushedAt": f"2026-01-{n + 1:02d}T00:00:00Z", "imageSizeInBytes": 2**20}
+        for n in range(10)
+    ]  # fmt: skip
+    (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
+    args = ["diff", "--config", str(repo / "repositories.yaml"), "--images", str(tmp_path / "images.json"),
+            "--now", "2026-02-01T00:00:00Z"]  # fmt: skip
+    markdown = cli(*args, "--format", "markdown").stdout
+    chart = markdown[markdown.index("```mermaid") :]
+    assert "xychart-beta" in chart and 'x-axis ["app/api"]' in chart and "bar [7.0]" in chart
+    assert "```mermaid" not in cli(*args).stdout and "mermaid" not in cli(*args, "--format", "json").stdout
+    assert "```mermaid" not in cli("diff", "--config", str(repo / "repositories.yaml"), "--format", "markdown").stdout

@@ -51,9 +51,15 @@ def rendered_json(r: Rendered) -> set[str]:
 
 def rendered_text(r: Rendered) -> str:
     lines = []
-    for entry in r.entries:
+    for group in r.groups:
+        entry = group.entry
         how = "exact name" if entry.name is not None else f"pattern {entry.pattern!r}"
-        lines.append(f"# {r.repository} in target {entry.target!r}: {how}, {entry.where}")
+        where = (
+            f"target {group.targets[0]!r}"
+            if len(group.targets) == 1
+            else "targets " + ", ".join(map(repr, group.targets))
+        )
+        lines.append(f"# {r.repository} in {where}: {how}, {entry.where}")
         lines.append(f"# templates: {', '.join(entry.composed.templates) or '(none)'}")
         by_priority = {rule.rule_priority: rule for rule in entry.composed.policy.rules}
         for source in entry.composed.sources:

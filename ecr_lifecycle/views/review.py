@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ecr_lifecycle.core.preview.results import human_bytes
@@ -22,6 +23,15 @@ _SUMMARY_WORDS = {
     ChangeKind.CHANGED: ("changes", "change"),
     ChangeKind.RENUMBERED: ("is only renumbered", "are only renumbered"),
 }
+
+
+def _grouped(review: Review) -> list[tuple[str, EntryChange]]:
+    """Changes identical but for their target, once each with the targets they apply to."""
+    groups: dict[tuple[object, ...], tuple[list[str], EntryChange]] = {}
+    for c in review.changes:
+        key = (c.entry, c.kind, c.templates, tuple(r.text() for r in c.rules), review.reach(c))
+        groups.setdefault(key, ([], c))[0].append(c.target)
+    return [(", ".join(sorted(targets)), c) for targets, c in groups.values()]
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -69,21 +79,22 @@ def markdown(review: Review, max_entries: int = 200) -> str:
         "| target | entry | change | cause | rule changes |" + (" repositories |" if with_reach else ""),
         "|---|---|---|---|---:|" + ("---:|" if with_reach else ""),
     ]
-    shown = review.changes[:max_entries]
-    for c in shown:
+    grouped = _grouped(review)
+    shown = grouped[:max_entries]
+    for targets, c in shown:
         reach = f" {review.reach(c)} |" if with_reach else ""
         lines.append(
-            f"| {text(c.target)} | {code(c.entry)} | {_KIND_WORDS[c.kind]} | {_cause(c)} | {len(c.rules)} |{reach}"
+            f"| {text(targets)} | {code(c.entry)} | {_KIND_WORDS[c.kind]} | {_cause(c)} | {len(c.rules)} |{reach}"
         )
-    if len(review.changes) > max_entries:
+    if len(grouped) > max_entries:
         lines.append(
-            f"| … | {len(review.changes) - max_entries} more entries (the summary counts them all) | | | |"
+            f"| … | {len(grouped) - max_entries} more entries (the summary counts them all) | | | |"
             + (" |" if with_reach else "")
         )
     lines.append("")
-    for c in shown:
+    for targets, c in shown:
         lines += [
-            f"<details><summary>{html_text(c.target)} / {html_text(c.entry)}: {_KIND_WORDS[c.kind]}</summary>",
+            f"<details><summary>{html_text(targets)} / {html_text(c.entry)}: {_KIND_WORDS[c.kind]}</summary>",
             "",
         ]
         lines += [f"- {prose(line)}" for r in c.rules for line in (r.details or (r.text(),))] or [
@@ -101,7 +112,45 @@ def markdown(review: Review, max_entries: int = 200) -> str:
                 f"| {text(i.target)} | {code(i.repository)} | {len(i.newly_expired)} | {human_bytes(i.freed_bytes)} | "
                 f"{i.no_longer_expired} | {len(i.newly_archived)} |"
             )
+        lines += _charts(review.impact.repositories)
     return "\n".join(lines) + "\n"
+
+
+def _label(value: str) -> str:
+    """A name Mermaid shows as is: no quotes, brackets or line breaks can close the chart's syntax."""
+    safe = re.sub(r"[^A-Za-z0-9/._:-]", "_", value)
+    return safe if len(safe) <= 40 else safe[:39] + "…"
+
+
+def _charts(impacts: tuple[RepositoryImpact, ...], top: int = 10) -> list[str]:
+    """Mermaid charts GitHub renders: MiB freed for the top repositories, and per target."""
+    freed = sorted((i for i in impacts if i.freed_bytes > 0), key=lambda i: (-i.freed_bytes, i.repository))
+    if not freed:
+        return []
+    shown = freed[:top]
+    names = ", ".join(
+        f'"{_label(i.repository if len({x.target for x in freed}) == 1 else i.target + ":" + i.repository)}"'
+        for i in shown
+    )
+    values = ", ".join(f"{i.freed_bytes / 2**20:.1f}" for i in shown)
+    per_target: dict[str, int] = {}
+    for i in freed:
+        per_target[i.target] = per_target.get(i.target, 0) + i.freed_bytes
+    lines = [
+        "",
+        "```mermaid",
+        "xychart-beta",
+        f'    title "MiB freed, top {len(shown)} of {len(freed)} repositories (upper bound)"',
+        f"    x-axis [{names}]",
+        '    y-axis "MiB"',
+        f"    bar [{values}]",
+        "```",
+    ]
+    if len(per_target) > 1:
+        lines += ["", "```mermaid", "pie title MiB freed per target"]
+        lines += [f'    "{_label(t)}" : {b / 2**20:.1f}' for t, b in sorted(per_target.items())]
+        lines.append("```")
+    return lines
 
 
 def _cause(change: EntryChange) -> str:
@@ -115,8 +164,8 @@ def plain_text(review: Review) -> str:
         f"review: {review.base} -> {review.head}",
         *(s.replace("**", "") for s in _summary(review, lambda name: f"`{name}`")),
     ]
-    for c in review.changes:
-        lines.append(f"{c.target}/{c.entry}: {_KIND_WORDS[c.kind]} ({c.cause})")
+    for targets, c in _grouped(review):
+        lines.append(f"{targets}/{c.entry}: {_KIND_WORDS[c.kind]} ({c.cause})")
         lines += [f"  {r.text()}" for r in c.rules]
     return "\n".join(lines)
 

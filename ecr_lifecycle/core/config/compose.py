@@ -8,6 +8,8 @@ their storage class. Two explicit equal priorities are an error naming both sour
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +59,7 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
     errors: list[str] = []
     collected: list[tuple[dict[str, Any], str, tuple[str | int, ...], Document]] = []
     declared_anywhere: set[str] = set()
+    outputs: list[tuple[str, str]] = []
     for use in spec.uses:
         template = library.get(use.name)
         if template is None:
@@ -83,13 +86,17 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
             errors.append(f"{where}: {err.message} (template {use.name!r})")
         if errors:
             continue
+        expanded = []
         for i, raw in enumerate(template.rules):
             try:
                 rule = expand(plain(raw), params)
             except PlaceholderError as exc:
                 errors.append(f"{template.doc.where(['rules', i, *exc.path])}: {exc}")
                 continue
+            expanded.append(rule)
             collected.append((rule, f"template {use.name}", ("rules", i), template.doc))
+        digest = hashlib.sha256(json.dumps(expanded, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        outputs.append((use.name, digest))
     for unknown in sorted(set(spec.params) - declared_anywhere):
         if spec.uses:
             errors.append(
@@ -120,6 +127,7 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
         sources=tuple(sorted(sources, key=lambda s: s.priority)),
         warnings=result.warnings,
         templates=tuple(u.name for u in spec.uses),
+        template_outputs=tuple(outputs),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ecr_lifecycle.core.config.matching import PatternEntry
+from ecr_lifecycle.core.config.matching import PatternEntry, glob_matches
 from ecr_lifecycle.core.policy.findings import Finding
 from ecr_lifecycle.core.policy.model import Policy
 
@@ -85,6 +85,9 @@ class ComposedPolicy:
     warnings: tuple[Finding, ...]
     templates: tuple[str, ...]
     recipe: str = ""  # the templates, parameters and inline rules asked for (for review: what changed)
+    # Each template's rules as this entry expands them, hashed: a template change that leaves them
+    # unchanged (a description, a default the entry overrides) changes nothing for this entry.
+    template_outputs: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -197,6 +200,16 @@ class Fleet:
                 patterns.setdefault(entry.target, []).append((pattern, entry))
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_patterns", patterns)
+
+    def excluded_by(self, target: str, repository: str) -> list[tuple[RepositoryEntry, str]]:
+        """The pattern entries whose glob matches ``repository`` but one of whose excludes catches it."""
+        out = []
+        for pattern, entry in self._patterns.get(target, ()):
+            if glob_matches(pattern.glob, repository):
+                caught = next((e for e in pattern.exclude if glob_matches(e, repository)), None)
+                if caught is not None:
+                    out.append((entry, caught))
+        return out
 
     def entry_for(self, target: str, repository: str) -> RepositoryEntry | None:
         """The entry that gives ``repository`` its policy in ``target``: exact name, else first pattern."""

@@ -110,10 +110,12 @@ def _entries(fleet: Fleet | None) -> dict[tuple[str, str], Entry]:
     return out
 
 
-def _templates_to_blame(old: Entry, new: Entry, base: Fleet, head: Fleet) -> tuple[str, ...]:
+def _templates_to_blame(old: Entry, new: Entry) -> tuple[str, ...]:
+    """The templates whose rules, as this entry expands them, changed; () when the entry itself was edited."""
     if old.composed.recipe != new.composed.recipe:
         return ()
-    return tuple(t for t in new.composed.templates if base.template_digests.get(t) != head.template_digests.get(t))
+    before = dict(old.composed.template_outputs)
+    return tuple(name for name, digest in new.composed.template_outputs if before.get(name) != digest)
 
 
 def compare(base: Fleet | None, head: Fleet) -> tuple[tuple[EntryChange, ...], tuple[tuple[str, int], ...]]:
@@ -130,8 +132,7 @@ def compare(base: Fleet | None, head: Fleet) -> tuple[tuple[EntryChange, ...], t
             rules = tuple(diff_rules(old.composed.policy, new.composed.policy))
             only_renumbered = rules and all(r.kind is ChangeKind.RENUMBERED for r in rules)
             kind = ChangeKind.RENUMBERED if only_renumbered else ChangeKind.CHANGED
-            assert base is not None
-            changes.append(EntryChange(*key, kind, _templates_to_blame(old, new, base, head), rules))
+            changes.append(EntryChange(*key, kind, _templates_to_blame(old, new), rules))
     templates = Counter(t for c in changes for t in c.templates)
     return tuple(changes), tuple(sorted(templates.items()))
 
