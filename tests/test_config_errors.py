@@ -111,7 +111,8 @@ CASES = {
         - name: app/api
           templates: [pinned-a, pinned-b]
         """,
-        "pinned-b.yaml:3: rules[0]: rulePriority 5 clashes: set by template pinned-a and template pinned-b",
+        # Names the entry that combined the two templates, and where each template sets the number.
+        "repositories.yaml:6: repositories[0]: app/api: rulePriority 5 is set twice: by template pinned-a (",
     ),
     "composed policy invalid": (
         """\
@@ -119,6 +120,37 @@ CASES = {
           templates: [untagged-cleanup, pinned-untagged]
         """,
         "repositories.yaml:6: repositories[0]: app/api: error E304",
+    ),
+    "did you mean a template": (
+        """\
+        - name: app/api
+          templates: [keep-lsat]
+        """,
+        "unknown template 'keep-lsat' (did you mean 'keep-last'?)",
+    ),
+    "a parameter of the entry's templates, misspelt": (
+        """\
+        - name: app/api
+          templates: [untagged-cleanup, keep-last]
+          params: {dyas: 3}
+        """,
+        "no template of this entry takes parameter 'dyas' (did you mean 'days'?) (its templates take: days, keep)",
+    ),
+    "did you mean a target": (
+        """\
+        - name: app/api
+          targets: [prdo]
+          templates: [keep-last]
+        """,
+        "unknown target 'prdo' (did you mean 'prod'?) (defined: prod)",
+    ),
+    "did you mean a key": (
+        """\
+        - name: app/api
+          templates: [keep-last]
+          parms: {keep: 3}
+        """,
+        "unknown key(s) 'parms' (did you mean 'params'?)",
     ),
     "unknown target": (
         """\
@@ -210,3 +242,20 @@ def test_missing_config_is_one_line_exit_2(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "config file not found" in proc.stderr
+
+
+def test_a_placeholder_in_a_flow_mapping_explains_the_quoting(tmp_path: Path) -> None:
+    config = write_project(tmp_path, "- name: app/api\n  templates: [flowy]\n", {"flowy": FLOWY})
+    with pytest.raises(SourceError) as raised:
+        load_fleet(str(config))
+    assert any('must be quoted: "${param}"' in m and "flowy.yaml:" in m for m in raised.value.messages)
+
+
+FLOWY = """\
+description: a template with an unquoted placeholder in a flow mapping
+parameters:
+  days: {type: integer, default: 3, description: days}
+rules:
+  - selection: {tagStatus: untagged, countType: sinceImagePushed, countUnit: days, countNumber: ${days}}
+    action: {type: expire}
+"""

@@ -44,7 +44,7 @@ def test_1_invalid_policy_and_template_content(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(policy(rule(1, "any"), rule(2, "any"))))
     assert invoke("validate", "--policy", str(bad)).code == 1
-    config = _project(tmp_path, VALID)
+    config = _project(tmp_path, VALID + "repositories: [{name: app/api, templates: [t]}]\n")
     (tmp_path / "policies" / "t.yaml").write_text("description: d\nrules: 5\n")
     assert invoke("validate", "--config", str(config)).code == 1
 

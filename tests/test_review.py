@@ -266,7 +266,10 @@ def test_the_same_change_in_several_targets_is_shown_once(tmp_path: Path) -> Non
             two.replace("params: {days: 7, keep: 30}", "params: {days: 7, keep: 20}")
         )
 
-    repo = make_repo(tmp_path, lambda r: (r / "repositories.yaml").write_text(two))  # committed: the base
+    def base(repo: Path) -> None:
+        (repo / "repositories.yaml").write_text(two)
+
+    repo = make_repo(tmp_path, base)  # committed: the base
     change(repo)
     out = cli("diff", "--config", str(repo / "repositories.yaml"), "--base", "HEAD", "--format", "markdown")
     assert out.returncode == 0, out.stderr

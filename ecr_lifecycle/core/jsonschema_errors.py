@@ -11,6 +11,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from ecr_lifecycle.core.sourcefile import Document
+from ecr_lifecycle.core.suggest import did_you_mean
 
 
 @cache
@@ -25,7 +26,8 @@ def _phrase(error: ValidationError) -> str:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
-        return f"unknown key(s) {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
+        hints = "".join(did_you_mean(str(key), allowed) for key in extra)
+        return f"unknown key(s) {', '.join(map(repr, extra))}{hints}; allowed: {', '.join(allowed)}"
     if error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
         # Name the most relevant branch's complaint rather than jsonschema's generic sentence.
         return str(best_match(error.context).message)

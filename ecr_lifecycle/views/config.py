@@ -31,12 +31,21 @@ def config_json(v: ConfigValidation) -> str:
         "config": v.fleet.source,
         "policies": v.policies,
         "warnings": [dict(w.as_dict(), where=where) for where, w in v.warnings],
+        "brokenTemplates": {name: messages for name, messages in v.fleet.broken_templates.items()},
     }
     return json.dumps(doc, indent=2)
 
 
+def _broken(v: ConfigValidation) -> list[str]:
+    return [
+        f"warning: template {name!r} does not load, and no entry uses it: {messages[0]}"
+        + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else "")
+        for name, messages in v.fleet.broken_templates.items()
+    ]
+
+
 def config_text(v: ConfigValidation) -> str:
-    lines = [f"{where}: {w.render()}" for where, w in v.warnings]
+    lines = [f"{where}: {w.render()}" for where, w in v.warnings] + _broken(v)
     lines.append(
         f"{v.fleet.source}: valid: {len(v.fleet.targets)} target(s), {v.policies} repository "
         f"policies and creation templates, {len(v.warnings)} warning(s)"

@@ -20,7 +20,8 @@ import jsonschema
 from ecr_lifecycle.core.config.model import ComposedPolicy, RuleSource
 from ecr_lifecycle.core.policy.check import check_policy
 from ecr_lifecycle.core.policy.render import render_policy
-from ecr_lifecycle.core.sourcefile import Document, format_path, plain
+from ecr_lifecycle.core.sourcefile import Document, plain
+from ecr_lifecycle.core.suggest import did_you_mean
 from ecr_lifecycle.core.templates.expand import PlaceholderError, expand
 from ecr_lifecycle.core.templates.library import Template
 
@@ -55,16 +56,30 @@ class ComposeError(Exception):
         self.messages = tuple(messages)
 
 
-def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label: str) -> ComposedPolicy:
+def compose(
+    spec: EntrySpec,
+    doc: Document,
+    library: dict[str, Template],
+    label: str,
+    broken: dict[str, list[str]] | None = None,
+) -> ComposedPolicy:
+    """``broken``: templates that failed to load, by name, with their errors (reported where used)."""
+    broken = broken or {}
     errors: list[str] = []
     collected: list[tuple[dict[str, Any], str, tuple[str | int, ...], Document]] = []
     declared_anywhere: set[str] = set()
     outputs: list[tuple[str, str]] = []
     for use in spec.uses:
+        if use.name in broken:
+            errors.extend(broken[use.name])
+            continue
         template = library.get(use.name)
         if template is None:
             known = ", ".join(sorted(library)) or "none"
-            errors.append(f"{doc.where(use.path)}: unknown template {use.name!r} (templates in the library: {known})")
+            errors.append(
+                f"{doc.where(use.path)}: unknown template {use.name!r}{did_you_mean(use.name, library)} "
+                f"(templates in the library: {known})"
+            )
             continue
         declared_anywhere.update(template.parameters)
         values: dict[str, ParamValue] = {k: ParamValue(v, ()) for k, v in template.defaults().items()}
@@ -72,7 +87,8 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
             values.update({k: v for k, v in source.items() if k in template.parameters})
         for unknown in sorted(set(use.params) - set(template.parameters)):
             errors.append(
-                f"{doc.where(use.params[unknown].path)}: template {use.name!r} has no parameter {unknown!r} "
+                f"{doc.where(use.params[unknown].path)}: template {use.name!r} has no parameter {unknown!r}"
+                f"{did_you_mean(unknown, template.parameters)} "
                 f"(it takes: {', '.join(sorted(template.parameters)) or 'none'})"
             )
         params = {k: v.value for k, v in values.items()}
@@ -98,9 +114,11 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
         digest = hashlib.sha256(json.dumps(expanded, sort_keys=True, default=str).encode()).hexdigest()[:16]
         outputs.append((use.name, digest))
     for unknown in sorted(set(spec.params) - declared_anywhere):
-        if spec.uses:
+        if spec.uses and not any(u.name in broken for u in spec.uses):
             errors.append(
                 f"{doc.where(spec.params[unknown].path)}: no template of this entry takes parameter {unknown!r}"
+                f"{did_you_mean(unknown, declared_anywhere)} (its templates take: "
+                f"{', '.join(sorted(declared_anywhere)) or 'none'})"
             )
     for raw, path in spec.inline_rules:
         collected.append((plain(raw) if isinstance(raw, dict) else raw, "inline rules", path, doc))
@@ -111,7 +129,7 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
             [f"{doc.where(spec.path)}: {label} gets no rules; list templates or rules (or set defaults)"]
         )
 
-    rules, sources = _number(collected, doc, errors)
+    rules, sources = _number(collected, doc, errors, f"{doc.where(spec.path)}: {label}")
     if errors:
         raise ComposeError(errors)
     result = check_policy({"rules": rules})
@@ -132,18 +150,24 @@ def compose(spec: EntrySpec, doc: Document, library: dict[str, Template], label:
 
 
 def _number(
-    collected: list[tuple[dict[str, Any], str, tuple[str | int, ...], Document]], doc: Document, errors: list[str]
+    collected: list[tuple[dict[str, Any], str, tuple[str | int, ...], Document]],
+    doc: Document,
+    errors: list[str],
+    entry: str,
 ) -> tuple[list[Any], list[RuleSource]]:
     taken: dict[int, str] = {}
+    located: dict[int, str] = {}
     for rule, origin, path, src in collected:
         priority = rule.get("rulePriority") if isinstance(rule, dict) else None
         if isinstance(priority, int) and not isinstance(priority, bool):
             if priority in taken:
                 errors.append(
-                    f"{src.where(path)}: rulePriority {priority} clashes: set by {taken[priority]} and {origin} "
-                    f"({format_path(path)}); change one or leave it out to have it numbered automatically"
+                    f"{entry}: rulePriority {priority} is set twice: by {taken[priority]} ({located[priority]}) "
+                    f"and by {origin} ({src.where(path)}); change one, or leave it out to have it numbered "
+                    "automatically"
                 )
             taken[priority] = origin
+            located[priority] = src.where(path)
     out: list[Any] = []
     sources: list[RuleSource] = []
     next_free = 1

@@ -7,7 +7,6 @@ names the file, line and JSON path. Nothing is written anywhere.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -26,7 +25,8 @@ from ecr_lifecycle.core.config.model import (
 from ecr_lifecycle.core.config.targets import parse_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
-from ecr_lifecycle.core.templates.library import Template, load_library
+from ecr_lifecycle.core.suggest import did_you_mean
+from ecr_lifecycle.core.templates.library import Library, load_library
 
 DEFAULT_CONFIG = "repositories.yaml"
 CONFIG_ENV = "ECR_LIFECYCLE_CONFIG"
@@ -56,16 +56,16 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
     if errors:
         raise SourceError(errors)
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
-    library = load_library(policies_dir)
-    return _Builder(doc, library, environ).build()
+    return _Builder(doc, load_library(policies_dir), environ).build()
 
 
 class _Builder:
-    def __init__(self, doc: Document, library: dict[str, Template], environ: Mapping[str, str] | None) -> None:
+    def __init__(self, doc: Document, library: Library, environ: Mapping[str, str] | None) -> None:
         self.doc = doc
         self.environ = environ
         self.data: dict[str, Any] = doc.data
-        self.library = library
+        self.library = library.templates
+        self.broken = library.broken
         self.errors: list[str] = []
         self._cache: dict[str, ComposedPolicy] = {}
 
@@ -77,11 +77,9 @@ class _Builder:
         if self.errors:
             raise SourceError(self.errors)
         plans = {t.name: _plan(t, repositories, creation) for t in targets}
-        digests = {
-            name: hashlib.sha256(json.dumps(plain(t.doc.data), sort_keys=True).encode()).hexdigest()[:16]
-            for name, t in sorted(self.library.items())
-        }
-        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans, digests)
+        # Had an entry used a broken template, its errors would have been raised above.
+        unused = dict(sorted(self.broken.items()))
+        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans, unused)
 
     def _entry_targets(self, raw: dict[str, Any], path: Path, all_targets: list[str]) -> list[str]:
         wanted = raw.get("targets")
@@ -90,8 +88,8 @@ class _Builder:
         for j, name in enumerate(wanted):
             if name not in all_targets:
                 self.errors.append(
-                    f"{self.doc.where([*path, 'targets', j])}: unknown target {name!r} "
-                    f"(defined: {', '.join(all_targets)})"
+                    f"{self.doc.where([*path, 'targets', j])}: unknown target {name!r}"
+                    f"{did_you_mean(name, all_targets)} (defined: {', '.join(all_targets)})"
                 )
         return [t for t in wanted if t in all_targets]
 
@@ -132,7 +130,7 @@ class _Builder:
         if cached is not None:
             return cached
         try:
-            composed = dataclasses.replace(compose(spec, self.doc, self.library, label), recipe=key)
+            composed = dataclasses.replace(compose(spec, self.doc, self.library, label, self.broken), recipe=key)
         except ComposeError as exc:
             self.errors.extend(m for m in exc.messages if m not in self.errors)
             return None

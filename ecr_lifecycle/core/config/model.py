@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 from ecr_lifecycle.core.config.matching import PatternEntry, glob_matches
 from ecr_lifecycle.core.policy.findings import Finding
 from ecr_lifecycle.core.policy.model import Policy
+from ecr_lifecycle.core.suggest import did_you_mean
 
 
 class UnknownTarget(ValueError):
     def __init__(self, name: str, defined: Sequence[str]) -> None:
-        super().__init__(f"unknown target {name!r} (defined: {', '.join(defined)})")
+        super().__init__(f"unknown target {name!r}{did_you_mean(name, defined)} (defined: {', '.join(defined)})")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ class Fleet:
     repositories: tuple[RepositoryEntry, ...]
     creation_templates: tuple[CreationTemplate, ...]
     plans: dict[str, TargetPlan] = field(default_factory=dict)
-    template_digests: dict[str, str] = field(default_factory=dict)  # template name -> content hash
+    # Templates that do not load and that no entry uses: reported as warnings, they fail nothing.
+    broken_templates: dict[str, list[str]] = field(default_factory=dict)
     _by_name: dict[tuple[str, str], RepositoryEntry] = field(init=False, repr=False, compare=False)
     _patterns: dict[str, list[tuple[PatternEntry, RepositoryEntry]]] = field(init=False, repr=False, compare=False)
 

@@ -32,8 +32,15 @@ class Template:
         return {k: v["default"] for k, v in self.parameters.items() if "default" in v}
 
 
-def load_library(directory: str) -> dict[str, Template]:
-    """Every ``*.yaml`` in ``directory``, by file name without the extension."""
+@dataclass(frozen=True)
+class Library:
+    templates: dict[str, Template]
+    broken: dict[str, list[str]]  # templates that do not load, by name: their errors (fail only their users)
+
+
+def load_library(directory: str) -> Library:
+    """Every ``*.yaml`` in ``directory``, by file name without the extension. A template that does not
+    load is kept aside with its errors: only the entries that use it fail."""
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
         home = os.path.realpath(directory)
@@ -44,8 +51,7 @@ def load_library(directory: str) -> dict[str, Template]:
     except OSError as exc:
         raise SourceError([f"{directory}: cannot read the template folder: {exc.strerror}"], unreadable=True) from None
     library: dict[str, Template] = {}
-    problems: list[str] = []
-    unreadable = 0
+    broken: dict[str, list[str]] = {}
     schema = packaged_schema("ecr_lifecycle.core.templates", "template.schema.json")
     for file_name in names:
         path = os.path.join(directory, file_name)
@@ -58,14 +64,13 @@ def load_library(directory: str) -> dict[str, Template]:
                 )
             doc = load_yaml(path, read_file(path, "policy template"))
         except SourceError as exc:
-            problems.extend(exc.messages)
-            unreadable += exc.unreadable
+            broken.setdefault(name, []).extend(exc.messages)
             continue
         errors = schema_errors(doc, schema) or _deeper_errors(doc)
         if name in library:
             errors.append(f"{path}:1: template {name!r} is defined twice (.yaml and .yml)")
         if errors:
-            problems.extend(errors)
+            broken.setdefault(name, []).extend(errors)
             continue
         library[name] = Template(
             name=name,
@@ -74,9 +79,9 @@ def load_library(directory: str) -> dict[str, Template]:
             parameters=dict(doc.data.get("parameters") or {}),
             rules=tuple(doc.data["rules"]),
         )
-    if problems:
-        raise SourceError(problems, unreadable=unreadable == len(problems))
-    return library
+    for name in broken:
+        library.pop(name, None)  # a .yaml/.yml pair: neither is trusted
+    return Library(library, broken)
 
 
 def _deeper_errors(doc: Document) -> list[str]:
