@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from ecr_lifecycle.core.checks_doc import rules_markdown
 from ecr_lifecycle.core.policy import check_policy
 from ecr_lifecycle.core.policy.checks import CATALOGUE
-from ecr_lifecycle.core.policy.docs import rules_markdown
 from tests.helpers import policy, rule
 from tests.test_policy_vectors import NEGATIVE
 
@@ -120,4 +120,4 @@ def test_rules_doc_is_generated_from_the_catalogue() -> None:
 
     path = os.path.join(os.path.dirname(__file__), "..", "docs", "rules.md")
     with open(path, encoding="utf-8") as fh:
-        assert fh.read() == rules_markdown(), "run: python -m ecr_lifecycle.core.policy.docs > docs/rules.md"
+        assert fh.read() == rules_markdown(), "run: python -m ecr_lifecycle.core.checks_doc > docs/rules.md"

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from typing import Any
 
-from ecr_lifecycle.app.config import validate_config
+from ecr_lifecycle.app.config import coverage, validate_config
 from ecr_lifecycle.app.policies import validate_policy
+from ecr_lifecycle.app.preview import assign_targets
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import read_text
+from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.cli.options import load_by_target
+from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.views import config as views
 
 
@@ -29,6 +34,21 @@ def register(sub: Any) -> None:
     p.add_argument("--policy", metavar="FILE", help="a lifecycle policy JSON document ('-' for stdin)")
     add_config_argument(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    p.add_argument(
+        "--every-warning", action="store_true", help="one line per warning instead of one per code and origin"
+    )
+    inventory = p.add_mutually_exclusive_group()
+    inventory.add_argument(
+        "--images",
+        nargs="+",
+        metavar="PATH",
+        help="an inventory (describe-images JSON, DIR/<target>/ layout): list entries that match no repository "
+        "and repositories no entry matches",
+    )
+    inventory.add_argument("--live", action="store_true", help="the same against every target's live registry")
+    p.add_argument("--target", help="with --images: the target a flat inventory belongs to")
+    p.add_argument("--endpoint-url", help="with --live: ECR endpoint (also AWS_ENDPOINT_URL)")
+    p.add_argument("--profile", help="with --live: AWS profile")
     p.set_defaults(handler=handle)
 
 
@@ -41,6 +61,36 @@ def handle(args: argparse.Namespace) -> int:
         else:
             print("\n".join(views.policy_lines(checked)), file=sys.stdout if checked.result.ok else sys.stderr)
         return exitcodes.OK if checked.result.ok else exitcodes.INVALID
-    result = validate_config(load_fleet_or_fail(args.config))
-    print(views.config_json(result) if args.format == "json" else views.config_text(result))
+    fleet = load_fleet_or_fail(args.config, reaches_aws=args.live)
+    result = validate_config(fleet)
+    covered = coverage(fleet, _repository_names(args, fleet)) if args.images or args.live else None
+    if args.format == "json":
+        doc = json.loads(views.config_json(result))
+        if covered is not None:
+            doc["coverage"] = views.coverage_json(covered)
+        print(json.dumps(doc, indent=2))
+    else:
+        print(views.config_text(result, every=args.every_warning))
+        if covered is not None and (covered.idle_entries or covered.unmatched):
+            print(views.coverage_text(covered))
     return exitcodes.OK
+
+
+def _repository_names(args: argparse.Namespace, fleet: Fleet) -> dict[str, list[str]]:
+    if args.images:
+        images = assign_targets(load_by_target(args.images, args.target, fleet.target_names), fleet)
+        return {str(t): [i.repository for i in batch] for t, batch in images.items()}
+    from ecr_lifecycle.aws.inventory import repository_names
+    from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
+
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    out = {}
+    with aws_failures():
+        for target in fleet.targets:
+            check_account(target, profile=args.profile, endpoint_url=endpoint)
+            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+            try:
+                out[target.name] = repository_names(client)
+            except Exception as exc:  # botocore errors: one line
+                raise CliError(f"target {target.name}: cannot list repositories: {describe_failure(exc)}", 1) from None
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ecr_lifecycle.app.config import ConfigValidation, Rendered
+from ecr_lifecycle.app.config import ConfigValidation, Coverage, Rendered
 from ecr_lifecycle.app.policies import PolicyValidation
 from ecr_lifecycle.core.policy.render import render_policy
 
@@ -31,6 +31,11 @@ def config_json(v: ConfigValidation) -> str:
         "config": v.fleet.source,
         "policies": v.policies,
         "warnings": [dict(w.as_dict(), where=where) for where, w in v.warnings],
+        "warningGroups": [
+            {"code": g.code, "origin": g.origin, "entries": len(g.entries), "first": list(g.entries[:5])}
+            for g in v.groups
+        ],
+        "silenced": v.silenced,
         "brokenTemplates": {name: messages for name, messages in v.fleet.broken_templates.items()},
     }
     return json.dumps(doc, indent=2)
@@ -44,11 +49,25 @@ def _broken(v: ConfigValidation) -> list[str]:
     ]
 
 
-def config_text(v: ConfigValidation) -> str:
-    lines = [f"{where}: {w.render()}" for where, w in v.warnings] + _broken(v)
+def config_text(v: ConfigValidation, *, every: bool = False, shown: int = 3) -> str:
+    """Warnings once per code and origin with how many entries raise them (``every``: one line each)."""
+    if every:
+        lines = [f"{where}: {w.render()}" for where, w in v.warnings]
+    else:
+        lines = []
+        for g in v.groups:
+            if len(g.entries) == 1:
+                lines.append(f"{g.entries[0]}: {g.example.render()}")
+                continue
+            names = ", ".join(g.entries[:shown]) + (", …" if len(g.entries) > shown else "")
+            lines.append(
+                f"{g.code} from {g.origin}, {len(g.entries)} entries ({names}); the first: {g.example.render()}"
+            )
+    lines += _broken(v)
+    silenced = f", {v.silenced} silenced by ignore" if v.silenced else ""
     lines.append(
         f"{v.fleet.source}: valid: {len(v.fleet.targets)} target(s), {v.policies} repository "
-        f"policies and creation templates, {len(v.warnings)} warning(s)"
+        f"policies and creation templates, {len(v.warnings)} warning(s){silenced}"
     )
     return "\n".join(lines)
 
@@ -77,3 +96,22 @@ def rendered_text(r: Rendered) -> str:
         lines += [f"# {w.render()}" for w in entry.composed.warnings]
         lines.append(render_policy(entry.composed.policy, indent=2))
     return "\n".join(lines)
+
+
+def coverage_text(c: Coverage, shown: int = 20) -> str:
+    lines = [f"entry matches no repository: {e.target}/{e.label} ({e.where})" for e in c.idle_entries]
+    if c.unmatched:
+        names = [f"{t}/{r}" for t, r in c.unmatched]
+        lines.append(
+            f"{len(names)} repositories no entry matches: "
+            + ", ".join(names[:shown])
+            + (" …" if len(names) > shown else "")
+        )
+    return "\n".join(lines)
+
+
+def coverage_json(c: Coverage) -> dict[str, object]:
+    return {
+        "entriesMatchingNothing": [{"target": e.target, "entry": e.label, "where": e.where} for e in c.idle_entries],
+        "repositoriesWithoutEntry": [{"target": t, "repository": r} for t, r in c.unmatched],
+    }

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -48,6 +48,7 @@ class EntrySpec:
     params: dict[str, ParamValue]  # entry-level params (apply to every template that declares them)
     default_params: dict[str, ParamValue]  # from defaults (ignored by templates that do not declare them)
     inline_rules: tuple[tuple[Any, tuple[str | int, ...]], ...]
+    ignore: dict[str, str] = field(default_factory=dict)  # warning code -> reason (entry and defaults)
 
 
 class ComposeError(Exception):
@@ -139,11 +140,22 @@ def compose(
             origin = _origin(finding.path, sources)
             messages.append(f"{doc.where(spec.path)}: {label}: {finding.render()}{origin}")
         raise ComposeError(messages)
+    kept, origins, silenced = [], [], []
+    for warning in result.warnings:
+        origin = _origin(warning.path, sources).removeprefix(" [from ").removesuffix("]")
+        template = library.get(origin.removeprefix("template ")) if origin.startswith("template ") else None
+        if warning.code in spec.ignore or (template is not None and warning.code in template.ignore):
+            silenced.append(warning)
+        else:
+            kept.append(warning)
+            origins.append(origin)
     return ComposedPolicy(
         policy=result.policy,
         text=render_policy(result.policy),
         sources=tuple(sorted(sources, key=lambda s: s.priority)),
-        warnings=result.warnings,
+        warnings=tuple(kept),
+        warning_origins=tuple(origins),
+        silenced=tuple(silenced),
         templates=tuple(u.name for u in spec.uses),
         template_outputs=tuple(outputs),
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ecr_lifecycle.core.config.checks import CHECKS as CONFIG_CHECKS
 from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose
 from ecr_lifecycle.core.config.matching import GlobError, glob_to_regex
 from ecr_lifecycle.core.config.model import (
@@ -24,6 +26,7 @@ from ecr_lifecycle.core.config.model import (
 )
 from ecr_lifecycle.core.config.targets import parse_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
+from ecr_lifecycle.core.policy.findings import Finding, Severity
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
 from ecr_lifecycle.core.suggest import did_you_mean
 from ecr_lifecycle.core.templates.library import Library, load_library
@@ -69,7 +72,27 @@ class _Builder:
         self.errors: list[str] = []
         self._cache: dict[str, ComposedPolicy] = {}
 
+    def _config_checks(self) -> tuple[list[tuple[str, Finding]], list[tuple[str, Finding]]]:
+        """Errors go to ``self.errors``; warnings come back, and those an ``ignore`` silences apart."""
+        warnings: list[tuple[str, Finding]] = []
+        silenced: list[tuple[str, Finding]] = []
+        defaults = _ignores(self.data.get("defaults") or {})
+        entries = self.data.get("repositories") or []
+        for config_check in CONFIG_CHECKS:
+            for finding in config_check.run(self.data):
+                steps = _steps(finding.path)
+                where = self.doc.where(steps)
+                if finding.severity is Severity.ERROR:
+                    self.errors.append(f"{where}: {finding.code} {finding.message}")
+                    continue
+                ignored = dict(defaults)
+                if steps[:1] == ["repositories"] and isinstance(steps[1], int):
+                    ignored |= _ignores(entries[steps[1]])
+                (silenced if finding.code in ignored else warnings).append((where, finding))
+        return warnings, silenced
+
     def build(self) -> Fleet:
+        config_warnings, config_silenced = self._config_checks()
         targets = parse_targets(self.doc, self.environ, self.errors)
         names = [t.name for t in targets]
         repositories = list(self._repositories(names))
@@ -79,7 +102,16 @@ class _Builder:
         plans = {t.name: _plan(t, repositories, creation) for t in targets}
         # Had an entry used a broken template, its errors would have been raised above.
         unused = dict(sorted(self.broken.items()))
-        return Fleet(self.doc.path, tuple(targets), tuple(repositories), tuple(creation), plans, unused)
+        return Fleet(
+            self.doc.path,
+            tuple(targets),
+            tuple(repositories),
+            tuple(creation),
+            plans,
+            unused,
+            tuple(config_warnings),
+            tuple(config_silenced),
+        )
 
     def _entry_targets(self, raw: dict[str, Any], path: Path, all_targets: list[str]) -> list[str]:
         wanted = raw.get("targets")
@@ -113,6 +145,7 @@ class _Builder:
             params=_params(raw.get("params"), (*path, "params")),
             default_params=_params(defaults.get("params"), ("defaults", "params")),
             inline_rules=inline,
+            ignore=_ignores(defaults) | _ignores(raw),
         )
 
     def _compose(self, spec: EntrySpec, label: str) -> ComposedPolicy | None:
@@ -122,6 +155,7 @@ class _Builder:
                 {k: v.value for k, v in spec.params.items()},
                 {k: v.value for k, v in spec.default_params.items()},
                 [plain(r) for r, _ in spec.inline_rules],
+                sorted(spec.ignore),
             ],
             sort_keys=True,
             default=str,
@@ -194,6 +228,19 @@ class _Builder:
             applied_for = tuple(sorted(raw.get("applied_for") or DEFAULT_APPLIED_FOR))
             for target in targets:
                 yield CreationTemplate(target, prefix, applied_for, composed, where, raw.get("description"))
+
+
+def _ignores(raw: dict[str, Any]) -> dict[str, str]:
+    """``ignore: [{code, reason}]`` as code -> reason."""
+    return {item["code"]: item["reason"] for item in raw.get("ignore") or ()}
+
+
+def _steps(path: str) -> list[str | int]:
+    """``repositories[3].exclude[0]`` -> ``["repositories", 3, "exclude", 0]``."""
+    steps: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        steps.append(name if name else int(index))
+    return steps
 
 
 def _params(raw: Any, path: Path) -> dict[str, ParamValue]:

@@ -9,6 +9,7 @@ built from one translation so they cannot disagree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,3 +63,82 @@ class PatternEntry:
 
     def matches(self, name: str) -> bool:
         return glob_matches(self.glob, name) and not any(glob_matches(e, name) for e in self.exclude)
+
+
+# Glob languages compared exactly: each glob is a small automaton over "positions" in the glob, and two
+# are explored together over every character class that can make a difference.
+_Token = tuple[str, str]  # ("lit", c) | ("one", "") | ("star", "") | ("any", "")
+
+
+def _tokens(glob: str) -> list[_Token]:
+    out: list[_Token] = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**", i):
+            out.append(("any", ""))
+            i += 2
+        elif glob[i] == "*":
+            out.append(("star", ""))
+            i += 1
+        elif glob[i] == "?":
+            out.append(("one", ""))
+            i += 1
+        else:
+            out.append(("lit", glob[i]))
+            i += 1
+    return out
+
+
+def _closure(tokens: list[_Token], states: frozenset[int]) -> frozenset[int]:
+    out = set(states)
+    stack = list(states)
+    while stack:
+        i = stack.pop()
+        if i < len(tokens) and tokens[i][0] in ("star", "any") and i + 1 not in out:
+            out.add(i + 1)
+            stack.append(i + 1)
+    return frozenset(out)
+
+
+def _step(tokens: list[_Token], states: frozenset[int], char: str) -> frozenset[int]:
+    nxt = set()
+    for i in states:
+        if i >= len(tokens):
+            continue
+        kind, value = tokens[i]
+        if (kind == "lit" and value == char) or (kind == "one" and char != "/"):
+            nxt.add(i + 1)
+        elif (kind == "star" and char != "/") or kind == "any":
+            nxt.add(i)
+    return _closure(tokens, frozenset(nxt))
+
+
+def _explore(a: str, b: str, stop: Callable[[bool, bool], bool]) -> bool:
+    """True when some name reaches a pair of states where ``stop(a accepts, b accepts)``."""
+    ta, tb = _tokens(a), _tokens(b)
+    literals = {v for k, v in ta + tb if k == "lit"}
+    spare = next(c for c in "abcdefghijklmnopqrstuvwxyz0123456789._-~" if c not in literals)
+    alphabet = sorted(literals | {"/", spare})
+    start = (_closure(ta, frozenset({0})), _closure(tb, frozenset({0})))
+    seen = {start}
+    todo = [start]
+    while todo:
+        sa, sb = todo.pop()
+        if stop(len(ta) in sa, len(tb) in sb):
+            return True
+        for char in alphabet:
+            pair = (_step(ta, sa, char), _step(tb, sb, char))
+            if pair not in seen and (pair[0] or pair[1]):
+                seen.add(pair)
+                todo.append(pair)
+    return False
+
+
+def glob_covers(general: str, specific: str) -> bool:
+    """Every name ``specific`` matches, ``general`` matches too."""
+    return not _explore(specific, general, lambda s, g: s and not g)
+
+
+def globs_overlap(a: str, b: str) -> bool:
+    """Some name matches both globs."""
+    return _explore(a, b, lambda x, y: x and y)

@@ -89,6 +89,8 @@ class ComposedPolicy:
     # Each template's rules as this entry expands them, hashed: a template change that leaves them
     # unchanged (a description, a default the entry overrides) changes nothing for this entry.
     template_outputs: tuple[tuple[str, str], ...] = ()
+    warning_origins: tuple[str, ...] = ()  # per warning: "template keep-last", "inline rules" or ""
+    silenced: tuple[Finding, ...] = ()  # warnings an ``ignore`` (entry, defaults or template) silenced
 
     @property
     def key(self) -> str:
@@ -168,6 +170,9 @@ class Fleet:
     plans: dict[str, TargetPlan] = field(default_factory=dict)
     # Templates that do not load and that no entry uses: reported as warnings, they fail nothing.
     broken_templates: dict[str, list[str]] = field(default_factory=dict)
+    # Warnings about the config itself (patterns that never match, ...): (file:line: path, finding)
+    config_warnings: tuple[tuple[str, Finding], ...] = ()
+    config_silenced: tuple[tuple[str, Finding], ...] = ()
     _by_name: dict[tuple[str, str], RepositoryEntry] = field(init=False, repr=False, compare=False)
     _patterns: dict[str, list[tuple[PatternEntry, RepositoryEntry]]] = field(init=False, repr=False, compare=False)
 

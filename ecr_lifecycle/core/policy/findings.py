@@ -36,6 +36,7 @@ class Scope(StrEnum):
     POLICY = "policy"  # every rule's fields together
     TEXT = "text"  # the canonical text that is sent to AWS
     LINT = "lint"  # a valid ``Policy`` with its rules' fields
+    CONFIG = "config"  # the config file's data (``core/config/checks.py``)
 
 
 class Problem(NamedTuple):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -22,6 +22,7 @@ class Template:
     description: str
     parameters: dict[str, dict[str, Any]]
     rules: tuple[Any, ...]
+    ignore: dict[str, str] = field(default_factory=dict)  # warning code -> reason, for this template's rules
 
     @property
     def params_schema(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def load_library(directory: str) -> Library:
             description=doc.data["description"],
             parameters=dict(doc.data.get("parameters") or {}),
             rules=tuple(doc.data["rules"]),
+            ignore={item["code"]: item["reason"] for item in doc.data.get("ignore") or ()},
         )
     for name in broken:
         library.pop(name, None)  # a .yaml/.yml pair: neither is trusted
