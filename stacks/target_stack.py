@@ -60,6 +60,8 @@ class TargetStack(TerraformStack):
                 "${{ for name, hits in local.pattern_hits : name => hits[0] if length(hits) > 0 }}",
             )
             for_each = "${merge(local.pattern_repositories, local.repositories)}"
+            if any(p.adopt for p in plan.patterns):
+                _adopt_pattern_matches(self, plan, data.names_expression)
         EcrLifecyclePolicy(
             self,
             "this",
@@ -68,7 +70,7 @@ class TargetStack(TerraformStack):
             repository="${each.key}",
             policy="${local.policies[each.value]}",
         )
-        if plan.adopt:
+        if plan.adopt and not any(p.adopt for p in plan.patterns):
             # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
             self.add_override(
                 "import",
@@ -98,6 +100,34 @@ class TargetStack(TerraformStack):
                 lifecycle_policy="${local.policies[each.value.policy]}",
                 description="${each.value.description}",
             )
+
+
+def _adopt_pattern_matches(stack: TerraformStack, plan: TargetPlan, names: str) -> None:
+    """Import blocks for every repository an adopting pattern gives its policy to, known at plan time only.
+
+    Like the named ones, they are no-ops once the policies are in state; ``prune-adopt`` removes the flag."""
+    flags = [p.adopt for p in plan.patterns]
+    TerraformLocal(stack, "pattern_adopt_flags", flags)
+    TerraformLocal(
+        stack,
+        "pattern_adopt",
+        f"${{{{ for name in {names} : name => "
+        "[ for i, p in local.patterns : local.pattern_adopt_flags[i] if can(regex(p.regex, name)) "
+        "&& length([ for e in p.exclude : e if can(regex(e, name)) ]) == 0 ] "
+        "if !contains(keys(local.repositories), name) }}",
+    )
+    stack.add_override(
+        "import",
+        [
+            *[{"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(n)}]", "id": literal(n)} for n in plan.adopt],
+            {
+                # HCL evaluates both sides of &&: try() keeps an empty list from failing the plan.
+                "for_each": "${{ for name, flags in local.pattern_adopt : name => name if try(flags[0], false) }}",
+                "to": "aws_ecr_lifecycle_policy.this[each.key]",
+                "id": "${each.key}",
+            },
+        ],
+    )
 
 
 def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:

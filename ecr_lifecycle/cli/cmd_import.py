@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -20,9 +21,13 @@ from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.config.model import Target
 from ecr_lifecycle.core.config.targets import load_targets, parse_targets, target_schema
 from ecr_lifecycle.core.jsonschema_errors import schema_errors
-from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, plain
+from ecr_lifecycle.core.sourcefile import SourceError, load_yaml, plain, read_file
+from ecr_lifecycle.core.templates.library import Library, load_library
 
 SCHEMA = "ecr_lifecycle/core/config/schema/repositories.schema.json"
+SHIPPED_TEMPLATES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "policies"
+)
 
 
 def register(sub: Any) -> None:
@@ -46,6 +51,12 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", help="AWS profile")
     add_progress_argument(p)
     p.add_argument("--force", action="store_true", help="overwrite existing files in --output")
+    p.add_argument(
+        "--templates",
+        metavar="DIR",
+        default=SHIPPED_TEMPLATES,
+        help="templates to recognise live policies as (default: the shipped policies/); 'none' for none",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -91,14 +102,18 @@ def handle(args: argparse.Namespace) -> int:
                     live[target.name] = read_policies(client, progress=tick)
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
-    result = adopt_registries(raw_targets, live, _relative_schema(args.output))
+    library, texts = _library(args.templates)
+    result = adopt_registries(raw_targets, live, _relative_schema(args.output), library, texts)
     files = {"repositories.yaml": result.config}
     files.update({os.path.join("policies", name): text for name, text in result.templates.items()})
     _write_checked(args.output, files, args.force)
     config_path = os.path.join(args.output, "repositories.yaml")
+    imported_templates = len(result.templates) - len(result.reused)
     print(
-        f"{config_path}: {len(result.imported)} repositories imported into {len(result.templates)} template(s); "
-        f"{len(result.without_policy)} without a policy, {len(result.skipped)} skipped",
+        f"{config_path}: {len(result.imported)} repositories imported: {result.entries} entries "
+        f"({result.patterns} patterns) cover them; library templates reused: {', '.join(result.reused) or 'none'}; "
+        f"{imported_templates} imported template(s); {len(result.without_policy)} without a policy, "
+        f"{len(result.skipped)} skipped",
         file=sys.stderr,
     )
     for target_name, repository, why in result.skipped:
@@ -140,6 +155,27 @@ def _write_checked(output: str, files: dict[str, str], force: bool) -> None:
         raise CliError(f"--output {output}: cannot write: {exc.strerror}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _library(folder: str) -> tuple[Library | None, dict[str, str]]:
+    if folder == "none":
+        return None, {}
+    library = load_library(folder)
+    if library.broken:
+        name, messages = next(iter(library.broken.items()))
+        raise CliError(f"--templates {folder}: template {name!r} does not load: {messages[0]}", exitcodes.INVALID)
+    texts = {}
+    for name in library.templates:
+        for ext in (".yaml", ".yml"):
+            path = os.path.join(folder, name + ext)
+            if os.path.isfile(path):
+                texts[name] = _schema_relative(read_file(path, "policy template"))
+    return library, texts
+
+
+def _schema_relative(text: str) -> str:
+    """A library template copied into ``OUTPUT/policies/`` points its editor at the schema from there."""
+    return re.sub(r"^# yaml-language-server: \$schema=.*$", "", text, count=1, flags=re.MULTILINE).lstrip("\n")
 
 
 def _relative_schema(output: str) -> str:

@@ -60,7 +60,9 @@ def handle(args: argparse.Namespace) -> int:
     # An entry spans targets: drop its flag only when every target has its policy in place.
     done = {(e.index, e.target) for e in report.adopt_done}
     flagged = {(e.index, e.target) for e in fleet.repositories if e.adopt}
-    ready = sorted({i for i, _ in flagged if all((i, t) in done for j, t in flagged if j == i)})
+    # A pattern entry answers for many repositories: any of them still drifting keeps its flag.
+    pending = {d.entry.index for d in report.drifts if d.entry is not None}
+    ready = sorted({i for i, _ in flagged if i not in pending and all((i, t) in done for j, t in flagged if j == i)})
     text = read_text(path, "config file")
     try:
         new = remove_adopt_flags(path, text, ready)

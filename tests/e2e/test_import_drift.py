@@ -100,7 +100,12 @@ def test_import_adopts_without_changes_then_drift_is_reported_and_fixed(tmp_path
 
         done = cli("import", "--output", str(imported), "--targets-from", str(targets), env=env)
         assert done.returncode == 0, done.stderr
-        assert "4 repositories imported into 2 template(s); 1 without a policy, 1 skipped" in done.stderr
+        # svc/a and svc/b share a policy and own svc/**: one pattern (svc/c keeps an exact entry).
+        assert (
+            "4 repositories imported: 3 entries (1 patterns) cover them; library templates reused: none; "
+            "2 imported template(s); 1 without a policy, 1 skipped"
+        ) in done.stderr, done.stderr
+        assert "pattern: svc/**" in (imported / "repositories.yaml").read_text()
         again = cli("import", "--output", str(imported), "--targets-from", str(targets), env=env)
         assert again.returncode == 2 and "exists; pass --force" in again.stderr
 
@@ -115,21 +120,32 @@ def test_import_adopts_without_changes_then_drift_is_reported_and_fixed(tmp_path
 
         config = str(imported / "repositories.yaml")
         in_sync = cli("drift", "--config", config, env=env)
-        # Only the policy import refused (empty prefix) is unmanaged: reported as an extra policy.
-        assert in_sync.returncode == 4, in_sync.stdout + in_sync.stderr
-        assert in_sync.stdout.splitlines() == [
-            "local/bad/empty-prefix: extra: a live policy the config does not manage",
-            "6 repositories checked: 5 in sync, 1 drifted",
-        ]
+        # The policy import refused (empty prefix) is unmanaged: listed, not drift; no deploy touches it.
+        assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+        lines = in_sync.stdout.splitlines()
+        assert lines[0] == "local/bad/empty-prefix: not managed by the config: the next deploy leaves it as it is"
+        assert lines[1].startswith("4 'adopt: true' flag(s) can be removed (the policy is in place)")
+        assert lines[2] == (
+            "6 repositories checked: 5 in sync, 0 drifted (0 without their policy), "
+            "1 with a policy the config does not manage"
+        )
+        assert cli("drift", "--config", config, "--strict", env=env).returncode == 4
 
         project.ecr.put_lifecycle_policy(repositoryName="svc/c", lifecyclePolicyText=KEEP_20.replace("20", "5"))
         drifted = cli("drift", "--config", config, "--format", "json", env=env)
         assert drifted.returncode == 4
-        report = {d["repository"]: d for d in json.loads(drifted.stdout)["drift"]}
+        doc = json.loads(drifted.stdout)
+        report = {d["repository"]: d for d in doc["drift"]}
         assert report["svc/c"]["kind"] == "different"
         assert report["svc/c"]["changes"] == ["all images: expire beyond the newest 5 → expire beyond the newest 20"]
-        assert report["bad/empty-prefix"]["kind"] == "extra"
+        assert [d["repository"] for d in doc["unmanaged"]] == ["bad/empty-prefix"]
 
         project.cdktf("deploy", "local", "--auto-approve", "--skip-provider-lock")
         fixed = cli("drift", "--config", config, env=env)
-        assert fixed.returncode == 4 and fixed.stdout == in_sync.stdout  # back to only the unmanaged extra policy
+        assert fixed.returncode == 0 and fixed.stdout == in_sync.stdout  # back to only the unmanaged policy
+
+        pruned = cli("prune-adopt", "--config", config, env=env)
+        assert pruned.returncode == 0 and "3 'adopt: true' flag(s) removed, 0 kept" in pruned.stderr, pruned.stderr
+        assert "adopt" not in (imported / "repositories.yaml").read_text().split("repositories:")[1].split("#")[0]
+        project.synth()
+        assert project.plan() == (0, {})  # without the import blocks, nothing to do

@@ -180,8 +180,6 @@ class _Builder:
             exclude = tuple(raw.get("exclude") or ())
             if name is not None and exclude:
                 self.errors.append(f"{self.doc.where([*path, 'exclude'])}: 'exclude' only goes with 'pattern'")
-            if pattern is not None and raw.get("adopt"):
-                self.errors.append(f"{self.doc.where([*path, 'adopt'])}: 'adopt' only goes with 'name'")
             for glob, gpath in [(pattern, [*path, "pattern"])] + [
                 (e, [*path, "exclude", j]) for j, e in enumerate(exclude)
             ]:

@@ -60,6 +60,7 @@ class PatternEntry:
     glob: str
     exclude: tuple[str, ...]
     policy_key: str
+    adopt: bool = False  # import the existing policies of the repositories it matches on the next deploy
 
     def matches(self, name: str) -> bool:
         return glob_matches(self.glob, name) and not any(glob_matches(e, name) for e in self.exclude)

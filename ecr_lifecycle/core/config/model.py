@@ -128,7 +128,7 @@ class RepositoryEntry:
     def as_pattern(self) -> PatternEntry | None:
         if self.pattern is None:
             return None
-        return PatternEntry(self.pattern, self.exclude, self.composed.key)
+        return PatternEntry(self.pattern, self.exclude, self.composed.key, self.adopt)
 
 
 @dataclass(frozen=True)
