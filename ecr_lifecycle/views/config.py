@@ -6,6 +6,7 @@ import json
 
 from ecr_lifecycle.app.config import ConfigValidation, Coverage, Rendered
 from ecr_lifecycle.app.policies import PolicyValidation
+from ecr_lifecycle.core.policy.findings import Finding
 from ecr_lifecycle.core.policy.render import render_policy
 
 
@@ -49,19 +50,28 @@ def _broken(v: ConfigValidation) -> list[str]:
     ]
 
 
+def _render(finding: Finding, origin: str) -> str:
+    """A config warning's location already names its path; a policy warning's path is inside the policy."""
+    if origin == "config":
+        return f"{finding.severity.value} {finding.code} {finding.message}"
+    return finding.render()
+
+
 def config_text(v: ConfigValidation, *, every: bool = False, shown: int = 3) -> str:
     """Warnings once per code and origin with how many entries raise them (``every``: one line each)."""
     if every:
-        lines = [f"{where}: {w.render()}" for where, w in v.warnings]
+        config = {id(w) for _, w in v.fleet.config_warnings}
+        lines = [f"{where}: {_render(w, 'config' if id(w) in config else '')}" for where, w in v.warnings]
     else:
         lines = []
         for g in v.groups:
             if len(g.entries) == 1:
-                lines.append(f"{g.entries[0]}: {g.example.render()}")
+                lines.append(f"{g.entries[0]}: {_render(g.example, g.origin)}")
                 continue
             names = ", ".join(g.entries[:shown]) + (", …" if len(g.entries) > shown else "")
             lines.append(
-                f"{g.code} from {g.origin}, {len(g.entries)} entries ({names}); the first: {g.example.render()}"
+                f"{g.code} from {g.origin}, {len(g.entries)} entries ({names}); "
+                f"the first: {_render(g.example, g.origin)}"
             )
     lines += _broken(v)
     silenced = f", {v.silenced} silenced by ignore" if v.silenced else ""
