@@ -35,10 +35,13 @@ def plain_text(report: DriftReport, strict: bool = False) -> str:
         )
     lines += [_adopt_failing(d) for d in report.adopt_failing]
     if report.adopt_done:
+        entries = list({(e.target, e.index): e for e in report.adopt_done}.values())
+        shown = ", ".join(f"{e.target}/{e.label} ({e.where})" for e in entries[:10]) + (
+            " …" if len(entries) > 10 else ""
+        )
         lines.append(
-            f"{len(report.adopt_done)} 'adopt: true' flag(s) can be removed (the policy is in place): "
-            + ", ".join(f"{e.label} ({e.where})" for e in report.adopt_done)
-            + "; `python -m ecr_lifecycle prune-adopt` removes them"
+            f"{len(entries)} 'adopt: true' flag(s) can be removed (the policy is in place): {shown}; "
+            "`python -m ecr_lifecycle prune-adopt` removes them"
         )
     lines.append(
         f"{report.checked} repositories checked: {report.in_sync} in sync, {len(report.drifts)} drifted "
