@@ -98,3 +98,53 @@ def fleet_config(repositories: int, targets: int, patterns: int) -> str:
     for p in range(patterns):
         lines += [f"  - pattern: 'dynamic-{p}/*'", f"    {choices[p % len(choices)]}"]
     return "\n".join(lines) + "\n"
+
+
+def fleet_inventory(images: int, repositories: int, now: float, seed: int = 11) -> dict[str, Any]:
+    """A fleet-scale inventory as the performance benchmarks describe it: images spread evenly over the
+    repositories, five tag kinds (``v1.X.Y``, ``build-N``, ``feature-x-N``, ``prod-N``, untagged) at random,
+    ISO 8601 push times with ``+00:00`` over 400 days, 60 % with a ``lastRecordedPullTime``."""
+    rng = random.Random(seed)
+    details = []
+    for n in range(images):
+        repository = f"team-{n % repositories % 97}/service-{n % repositories:05d}"
+        kind = rng.randrange(5)
+        tags = [[f"v1.{n % 50}.{n}"], [f"build-{n}"], [f"feature-x-{n}"], [f"prod-{n}"], []][kind]
+        pushed = now - rng.uniform(0, 400) * DAY
+        detail: dict[str, Any] = {
+            "registryId": "123456789012",
+            "repositoryName": repository,
+            "imageDigest": _digest(repository, n),
+            "imageTags": tags,
+            "imageSizeInBytes": rng.randint(10, 900) * 1024 * 1024,
+            "imagePushedAt": _iso(pushed),
+            "imageManifestMediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        }
+        if rng.random() < 0.6:
+            detail["lastRecordedPullTime"] = _iso(pushed + rng.uniform(0, now - pushed))
+        if not tags:
+            del detail["imageTags"]
+        details.append(detail)
+    return {"imageDetails": details}
+
+
+# The benchmarks' policy: prod prefix keep 20, v1.* keep 10, feature-* after 14 days, untagged after 7, any keep 30.
+FLEET_POLICY: dict[str, Any] = {
+    "rules": [
+        {"rulePriority": 1, "description": "keep the newest 20 prod images",
+         "selection": {"tagStatus": "tagged", "tagPrefixList": ["prod"], "countType": "imageCountMoreThan",
+                       "countNumber": 20}, "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": "keep the newest 10 v1 releases",
+         "selection": {"tagStatus": "tagged", "tagPatternList": ["v1.*"], "countType": "imageCountMoreThan",
+                       "countNumber": 10}, "action": {"type": "expire"}},
+        {"rulePriority": 3, "description": "feature builds after 14 days",
+         "selection": {"tagStatus": "tagged", "tagPatternList": ["feature-*"], "countType": "sinceImagePushed",
+                       "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}},
+        {"rulePriority": 4, "description": "untagged images after 7 days",
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                       "countNumber": 7}, "action": {"type": "expire"}},
+        {"rulePriority": 5, "description": "everything else: keep the newest 30",
+         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+         "action": {"type": "expire"}},
+    ]
+}  # fmt: skip

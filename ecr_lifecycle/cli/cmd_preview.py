@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
+import io
 import os
 import sys
 import time
@@ -73,6 +73,13 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", help="AWS profile for --live")
     p.add_argument("--save-inventory", metavar="DIR", help="with --live: write what was read, for offline review")
     add_progress_argument(p)
+    p.add_argument(
+        "--indent",
+        type=int,
+        choices=range(0, 9),
+        metavar="N",
+        help="with --format json: pretty-print with N spaces (default: compact, one line)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -90,8 +97,15 @@ def handle(args: argparse.Namespace) -> int:
         result = use_case.preview(images, fleet, single, now)
     guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
     if args.format == "json":
-        json.dump(views.json_document(result, now, args.price_per_gb, guards), sys.stdout, indent=2)
-        print()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stdout (an embedding program): encode, then write the text
+            buffer = io.BytesIO()
+            views.write_json(result, now, args.price_per_gb, guards, buffer, args.indent)
+            sys.stdout.write(buffer.getvalue().decode())
+        else:
+            sys.stdout.flush()
+            views.write_json(result, now, args.price_per_gb, guards, binary, args.indent)
+            binary.flush()
     elif args.format == "markdown":
         print(views.markdown(result, now, args.price_per_gb, guards))
     else:

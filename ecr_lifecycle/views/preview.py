@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+import io
+from typing import Any, BinaryIO, TextIO
+
+import msgspec
 
 from ecr_lifecycle.core.preview.fleet import FleetPreview
 from ecr_lifecycle.core.preview.guards import GuardReport, InUseHit, OverLimit
@@ -70,11 +73,10 @@ def _over(o: OverLimit) -> dict[str, Any]:
     return doc
 
 
-def json_document(result: FleetPreview, now: float, price: float, guards: GuardReport) -> dict[str, Any]:
+def _tail(result: FleetPreview, price: float, guards: GuardReport) -> dict[str, Any]:
+    """Everything after ``repositories``: our estimates, guards and notes."""
     totals = result.totals()
     return {
-        "evaluatedAt": iso(now),
-        "repositories": [r.aws_shape() for r in result.repositories],
         "impact": [_repository_impact(r, price) for r in result.repositories],
         "totals": {
             "repositories": totals.repositories,
@@ -84,18 +86,53 @@ def json_document(result: FleetPreview, now: float, price: float, guards: GuardR
         "unmanagedRepositories": [u.repository for u in result.unmanaged],
         "inUse": [_hit(h) for h in guards.in_use],
         "overExpireLimit": [_over(o) for o in guards.over_limit],
-        "unverified": [
-            {
-                **({"target": r.target} if r.target is not None else {}),
-                "repositoryName": r.repository,
-                "choice": u.value,
-                "direction": u.direction,
-            }
-            for r in result.repositories
-            for u in r.unverified
-        ],
+        "unverified": _unverified(result),
         "notes": [UPPER_BOUND_NOTE, UNVERIFIED_NOTE],
     }
+
+
+def json_document(result: FleetPreview, now: float, price: float, guards: GuardReport) -> dict[str, Any]:
+    """The document: ``repositories`` exactly as GetLifecyclePolicyPreview returns them, ours beside."""
+    return {
+        "evaluatedAt": iso(now),
+        "repositories": [r.aws_shape() for r in result.repositories],
+        **_tail(result, price, guards),
+    }
+
+
+def write_json(
+    result: FleetPreview, now: float, price: float, guards: GuardReport, out: BinaryIO, indent: int | None = None
+) -> None:
+    """``json_document``, written repository by repository with a C encoder (a million images are ~300 MB of
+    JSON: never one Python string). ``indent`` pretty-prints, in C as well, at the cost of one copy in memory."""
+    encode = msgspec.json.Encoder().encode
+    sink: BinaryIO = io.BytesIO() if indent is not None else out
+    sink.write(b'{"evaluatedAt":' + encode(iso(now)) + b',"repositories":[')
+    for n, r in enumerate(result.repositories):
+        if n:
+            sink.write(b",")
+        sink.write(encode(r.aws_shape()))
+    sink.write(b"]")
+    for key, value in _tail(result, price, guards).items():
+        sink.write(b"," + encode(key) + b":" + encode(value))
+    sink.write(b"}")
+    if indent is not None:
+        assert isinstance(sink, io.BytesIO)
+        out.write(msgspec.json.format(sink.getvalue(), indent=indent))
+    out.write(b"\n")
+
+
+def _unverified(result: FleetPreview) -> list[dict[str, Any]]:
+    return [
+        {
+            **({"target": r.target} if r.target is not None else {}),
+            "repositoryName": r.repository,
+            "choice": u.value,
+            "direction": u.direction,
+        }
+        for r in result.repositories
+        for u in r.unverified
+    ]
 
 
 def markdown(result: FleetPreview, now: float, price: float, guards: GuardReport, max_rows: int = 200) -> str:

@@ -124,7 +124,7 @@ def test_import_adopts_without_changes_then_drift_is_reported_and_fixed(tmp_path
         assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
         lines = in_sync.stdout.splitlines()
         assert lines[0] == "local/bad/empty-prefix: not managed by the config: the next deploy leaves it as it is"
-        assert lines[1].startswith("4 'adopt: true' flag(s) can be removed (the policy is in place)")
+        assert lines[1].startswith("3 'adopt: true' flag(s) can be removed (the policy is in place)")  # 3 entries
         assert lines[2] == (
             "6 repositories checked: 5 in sync, 0 drifted (0 without their policy), "
             "1 with a policy the config does not manage"
