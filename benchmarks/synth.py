@@ -8,6 +8,7 @@ Run: pipenv run python -m benchmarks.synth [--repositories N]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -21,12 +22,12 @@ from devtools.synthetic import fleet_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repositories", type=int, default=10_000)
     parser.add_argument("--targets", type=int, default=4)
     parser.add_argument("--patterns", type=int, default=20)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         shutil.copytree(ROOT / "policies", project / "policies")
@@ -38,6 +39,7 @@ def main() -> int:
             capture_output=True,
             text=True,
             cwd=project,
+            env={**os.environ, "ECR_LIFECYCLE_VERBOSE": "1"},  # the timing line
         )
         wall = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

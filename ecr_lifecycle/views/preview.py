@@ -91,20 +91,12 @@ def _tail(result: FleetPreview, price: float, guards: GuardReport) -> dict[str, 
     }
 
 
-def json_document(result: FleetPreview, now: float, price: float, guards: GuardReport) -> dict[str, Any]:
-    """The document: ``repositories`` exactly as GetLifecyclePolicyPreview returns them, ours beside."""
-    return {
-        "evaluatedAt": iso(now),
-        "repositories": [r.aws_shape() for r in result.repositories],
-        **_tail(result, price, guards),
-    }
-
-
 def write_json(
     result: FleetPreview, now: float, price: float, guards: GuardReport, out: BinaryIO, indent: int | None = None
 ) -> None:
-    """``json_document``, written repository by repository with a C encoder (a million images are ~300 MB of
-    JSON: never one Python string). ``indent`` pretty-prints, in C as well, at the cost of one copy in memory."""
+    """The JSON document: ``repositories`` exactly as GetLifecyclePolicyPreview returns them, our estimates
+    beside. Written repository by repository with a C encoder (a million images are ~300 MB of JSON: never one
+    Python string); ``indent`` pretty-prints, in C as well, at the cost of one copy in memory."""
     encode = msgspec.json.Encoder().encode
     sink: BinaryIO = io.BytesIO() if indent is not None else out
     sink.write(b'{"evaluatedAt":' + encode(iso(now)) + b',"repositories":[')

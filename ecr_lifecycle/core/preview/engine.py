@@ -172,11 +172,14 @@ def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decisi
 def unverified_choices(images: Sequence[Image], decisions: Sequence[Decision]) -> tuple[Unverified, ...]:
     """The unverified choices that shaped these decisions (empty when the figures rest on none)."""
     out = []
-    gone = {d.image.digest for d in decisions}
-    if any(i.digest in gone and any(c in gone for c in i.children) for i in images if i.children):
-        out.append(Unverified.INDEX_CHILDREN_FREED)
-    if any(i.activating for i in images):
+    indexes = [i for i in images if i.children]
+    if indexes:
+        gone = {d.image.digest for d in decisions}
+        if any(i.digest in gone and any(c in gone for c in i.children) for i in indexes):
+            out.append(Unverified.INDEX_CHILDREN_FREED)
+    if any([i.activating for i in images]):
         out.append(Unverified.ACTIVATING_NOT_ACTIONED)
-    if any(i.storage_class is StorageClass.ARCHIVE and i.last_archived_at is None for i in images):
+    archive = StorageClass.ARCHIVE
+    if any([i.storage_class is archive and i.last_archived_at is None for i in images]):
         out.append(Unverified.ARCHIVED_UNDATED)
     return tuple(out)

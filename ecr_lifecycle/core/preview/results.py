@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from ecr_lifecycle.core.policy.model import ActionType
+import msgspec
+
+from ecr_lifecycle.core.policy.model import ActionType, StorageClass
 from ecr_lifecycle.core.preview.engine import Decision, Unverified, unverified_choices
 from ecr_lifecycle.core.preview.inventory import Image
 
@@ -74,6 +76,17 @@ class Totals:
         return Totals(n, total)
 
 
+class PreviewResult(msgspec.Struct, gc=False):
+    """One entry of ``previewResults`` as GetLifecyclePolicyPreview returns it (encoded in C, field order kept)."""
+
+    imageTags: tuple[str, ...]
+    imageDigest: str
+    imagePushedAt: str
+    action: dict[str, Any]
+    appliedRulePriority: int
+    storageClass: str
+
+
 @dataclass(frozen=True)
 class RepositoryPreview:
     """One repository of one target, previewed under one policy."""
@@ -84,13 +97,13 @@ class RepositoryPreview:
     images: tuple[Image, ...]
     decisions: tuple[Decision, ...]
 
-    @property
+    @cached_property
     def expired(self) -> list[Decision]:
-        return [d for d in self.decisions if d.action is ActionType.EXPIRE]
+        return [d for d in self.decisions if d.rule.action.type is ActionType.EXPIRE]
 
-    @property
+    @cached_property
     def transitioned(self) -> list[Decision]:
-        return [d for d in self.decisions if d.action is ActionType.TRANSITION]
+        return [d for d in self.decisions if d.rule.action.type is ActionType.TRANSITION]
 
     @cached_property
     def unverified(self) -> tuple[Unverified, ...]:
@@ -100,35 +113,41 @@ class RepositoryPreview:
     @cached_property
     def impact(self) -> Impact:
         expired, archived = self.expired, self.transitioned
-        acted = {d.image.digest for d in self.decisions}
-        kept = [i for i in self.images if i.digest not in acted]
+        expiring_bytes = sum([d.image.size for d in expired])
+        archiving_bytes = sum([d.image.size for d in archived])
+        # An image gets at most one decision, so what is not acted on is the rest.
         return Impact(
             images=len(self.images),
             expiring=len(expired),
-            expiring_bytes=sum(d.image.size for d in expired),
+            expiring_bytes=expiring_bytes,
             archiving=len(archived),
-            archiving_bytes=sum(d.image.size for d in archived),
-            kept=len(kept),
-            kept_bytes=sum(i.size for i in kept),
+            archiving_bytes=archiving_bytes,
+            kept=len(self.images) - len(self.decisions),
+            kept_bytes=sum([i.size for i in self.images]) - expiring_bytes - archiving_bytes,
         )
 
     def aws_shape(self) -> dict[str, Any]:
         """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
-        results = []
-        for d in self.decisions:
-            action: dict[str, Any] = {"type": d.action.value.upper()}
-            if d.rule.action.target_storage_class is not None:
-                action["targetStorageClass"] = d.rule.action.target_storage_class.value.upper()
-            results.append(
-                {
-                    "imageTags": list(d.image.tags),
-                    "imageDigest": d.image.digest,
-                    "imagePushedAt": iso(d.image.pushed_at),
-                    "action": action,
-                    "appliedRulePriority": d.rule.rule_priority,
-                    "storageClass": d.image.storage_class.value.upper(),
-                }
+        # Per rule once, not per image: a repository has a handful of rules and thousands of decisions.
+        actions: dict[int, dict[str, Any]] = {}
+        for rule in {id(d.rule): d.rule for d in self.decisions}.values():
+            action: dict[str, Any] = {"type": rule.action.type.value.upper()}
+            if rule.action.target_storage_class is not None:
+                action["targetStorageClass"] = rule.action.target_storage_class.value.upper()
+            actions[id(rule)] = action
+        classes = {c: c.value.upper() for c in StorageClass}
+        from_ts, utc = datetime.fromtimestamp, UTC
+        results = [
+            PreviewResult(
+                d.image.tags,
+                d.image.digest,
+                from_ts(d.image.pushed_at, utc).isoformat(),
+                actions[id(d.rule)],
+                d.rule.rule_priority,
+                classes[d.image.storage_class],
             )
+            for d in self.decisions
+        ]
         summary: dict[str, Any] = {"expiringImageTotalCount": len(self.expired)}
         if self.transitioned:
             summary["transitioningImageTotalCounts"] = [
