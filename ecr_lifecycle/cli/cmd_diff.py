@@ -15,7 +15,7 @@ from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
 from ecr_lifecycle.cli.help import add_command
-from ecr_lifecycle.cli.options import load_by_target, parse_now, price_per_gb, read_in_use
+from ecr_lifecycle.cli.options import add_price_argument, load_by_target, parse_now, read_in_use
 from ecr_lifecycle.core.config.load import config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.core.preview.results import DEFAULT_PRICE_PER_GB_MONTH
@@ -43,13 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--images", nargs="+", metavar="PATH", help="inventory to measure the impact on (describe-images)")
     p.add_argument("--target", help="target the inventory belongs to (default: the only one, or DIR/<target>/)")
     p.add_argument("--now", help="evaluation time for the impact (ISO 8601 or epoch; default: now)")
-    p.add_argument(
-        "--price-per-gb",
-        type=price_per_gb,
-        default=DEFAULT_PRICE_PER_GB_MONTH,
-        metavar="USD",
-        help="storage price per GB-month (default: %(default)s)",
-    )
+    add_price_argument(p, DEFAULT_PRICE_PER_GB_MONTH)
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if the change removes any")
     p.set_defaults(handler=handle)
 

@@ -18,7 +18,7 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
-from ecr_lifecycle.cli.options import load_by_target, parse_now, price_per_gb, read_in_use
+from ecr_lifecycle.cli.options import add_price_argument, load_by_target, parse_now, read_in_use
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
@@ -55,13 +55,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--format", choices=("table", "json", "markdown"), default="table", help="output format (default: %(default)s)"
     )
-    p.add_argument(
-        "--price-per-gb",
-        type=price_per_gb,
-        default=DEFAULT_PRICE_PER_GB_MONTH,
-        metavar="USD",
-        help="storage price per GB-month (default: %(default)s)",
-    )
+    add_price_argument(p, DEFAULT_PRICE_PER_GB_MONTH)
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if any would be removed")
     p.add_argument(
         "--max-expire-percent",

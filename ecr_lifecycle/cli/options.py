@@ -23,6 +23,16 @@ def price_per_gb(text: str) -> float:
     return value
 
 
+def add_price_argument(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--price-per-gb",
+        type=price_per_gb,
+        default=default,
+        metavar="USD",
+        help="storage price per GB-month (default: %(default)s)",
+    )
+
+
 def parse_now(text: str | None, default: float) -> float:
     """``--now``: ISO 8601 or epoch seconds; ``default`` when the flag is absent."""
     if text is None:

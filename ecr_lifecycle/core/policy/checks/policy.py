@@ -58,30 +58,28 @@ def any_rule_last(all_fields: Sequence[RuleFields]) -> Iterator[Problem]:
                 )
 
 
+def _one_per_class(all_fields: Sequence[RuleFields], status: TagStatus, what: str, advice: str) -> Iterator[Problem]:
+    for storage_class, group in _by_class(all_fields).items():
+        same = [f for f in group if f.tag_status is status]
+        if len(same) > 1:
+            names = ", ".join(f.label for f in same)
+            yield Problem(
+                same[1].path + ".selection.tagStatus",
+                f"only one rule may select {what} images in the {storage_class.value} storage class ({names}); "
+                + advice,
+            )
+
+
 @check("E303", "More than one 'any' rule in a storage class", "OBS", P, docs=POLICIES_DOC)
 def one_any_rule(all_fields: Sequence[RuleFields]) -> Iterator[Problem]:
-    for storage_class, group in _by_class(all_fields).items():
-        anys = [f for f in group if f.tag_status is TagStatus.ANY]
-        if len(anys) > 1:
-            names = ", ".join(f.label for f in anys)
-            yield Problem(
-                anys[1].path + ".selection.tagStatus",
-                f"only one rule may select 'any' images in the {storage_class.value} storage class ({names}); "
-                "merge them or make all but the last one tagged/untagged",
-            )
+    yield from _one_per_class(
+        all_fields, TagStatus.ANY, "'any'", "merge them or make all but the last one tagged/untagged"
+    )
 
 
 @check("E304", "More than one untagged rule in a storage class", "DOC+OBS", P, docs=POLICIES_DOC)
 def one_untagged_rule(all_fields: Sequence[RuleFields]) -> Iterator[Problem]:
-    for storage_class, group in _by_class(all_fields).items():
-        untagged = [f for f in group if f.tag_status is TagStatus.UNTAGGED]
-        if len(untagged) > 1:
-            names = ", ".join(f.label for f in untagged)
-            yield Problem(
-                untagged[1].path + ".selection.tagStatus",
-                f"only one rule may select untagged images in the {storage_class.value} storage class ({names}); "
-                "merge them",
-            )
+    yield from _one_per_class(all_fields, TagStatus.UNTAGGED, "untagged", "merge them")
 
 
 @check(
