@@ -91,6 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise CliError(f"--output {args.output}: exists and is not a folder")
     targets, raw_targets = _targets(args)
+    library, texts = _library(args.templates)  # before any AWS call: a bad folder is a usage error
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     live: dict[str, dict[str, str | None]] = {}
     for target in targets:
@@ -102,7 +103,6 @@ def handle(args: argparse.Namespace) -> int:
                     live[target.name] = read_policies(client, progress=tick)
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
-    library, texts = _library(args.templates)
     result = adopt_registries(raw_targets, live, _relative_schema(args.output), library, texts)
     files = {"repositories.yaml": result.config}
     files.update({os.path.join("policies", name): text for name, text in result.templates.items()})
@@ -160,7 +160,10 @@ def _write_checked(output: str, files: dict[str, str], force: bool) -> None:
 def _library(folder: str) -> tuple[Library | None, dict[str, str]]:
     if folder == "none":
         return None, {}
-    library = load_library(folder)
+    try:
+        library = load_library(folder)
+    except SourceError as exc:
+        raise CliError(f"--templates: {exc.messages[0]}") from None
     if library.broken:
         name, messages = next(iter(library.broken.items()))
         raise CliError(f"--templates {folder}: template {name!r} does not load: {messages[0]}", exitcodes.INVALID)
