@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from ecr_lifecycle.core.config.model import ComposedPolicy, RuleSource
+from ecr_lifecycle.core.jsonschema_errors import is_valid
 from ecr_lifecycle.core.policy.check import check_policy
 from ecr_lifecycle.core.policy.render import render_policy
 from ecr_lifecycle.core.sourcefile import Document, plain
@@ -93,8 +94,8 @@ def compose(
                 f"(it takes: {', '.join(sorted(template.parameters)) or 'none'})"
             )
         params = {k: v.value for k, v in values.items()}
-        validator = jsonschema.Draft202012Validator(template.params_schema)
-        for err in validator.iter_errors(params):
+        valid = is_valid(template.params_schema, params)
+        for err in () if valid else jsonschema.Draft202012Validator(template.params_schema).iter_errors(params):
             if err.absolute_path:
                 name = str(err.absolute_path[0])
                 where = doc.where(values[name].path) if values[name].path else doc.where(use.path)
