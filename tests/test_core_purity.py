@@ -62,13 +62,21 @@ def test_cdktf_is_confined_to_stacks_and_main() -> None:
             assert name.split(".")[0] not in {"cdktf", "constructs", "jsii"}, f"{path} imports {name}"
 
 
-LAYERS = ["ecr_lifecycle.core", "ecr_lifecycle.views", "ecr_lifecycle.app", "ecr_lifecycle.aws", "ecr_lifecycle.cli"]
+LAYERS = [
+    "ecr_lifecycle.core",
+    "ecr_lifecycle.views",
+    "ecr_lifecycle.app",
+    "ecr_lifecycle.aws",
+    "ecr_lifecycle.terraform",
+    "ecr_lifecycle.cli",
+]
 # Which layers each may import: data flows config -> policy -> preview/report, then use cases, then shells.
 MAY_IMPORT = {
     "ecr_lifecycle.core": {"ecr_lifecycle.core"},
     "ecr_lifecycle.app": {"ecr_lifecycle.core", "ecr_lifecycle.app"},
     "ecr_lifecycle.views": {"ecr_lifecycle.core", "ecr_lifecycle.app", "ecr_lifecycle.views"},
     "ecr_lifecycle.aws": {"ecr_lifecycle.core", "ecr_lifecycle.aws"},
+    "ecr_lifecycle.terraform": {"ecr_lifecycle.core", "ecr_lifecycle.terraform"},
     "ecr_lifecycle.cli": set(LAYERS),
 }
 

@@ -35,8 +35,20 @@ def test_pipeline_reviews_prs_and_deploys_behind_approval_with_oidc() -> None:
     flow = yaml.safe_load((ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text())
     review, deploy = flow["jobs"]["review"], flow["jobs"]["deploy"]
     runs = " ".join(step.get("run", "") for step in review["steps"])
-    for command in ("ecr_lifecycle validate", "python main.py", "ecr_lifecycle diff", "cdktf diff", "gh pr comment"):
+    # cdktf diff takes one stack; every stack is planned by `ecr_lifecycle plan`.
+    for command in (
+        "ecr_lifecycle validate",
+        "python main.py",
+        "ecr_lifecycle diff",
+        "ecr_lifecycle plan",
+        "gh pr comment",
+    ):
         assert command in runs
+    assert "cdktf diff" not in runs
+    # No user-controlled value is expanded into a script: it goes through env.
+    for job in flow["jobs"].values():
+        for step in job["steps"]:
+            assert "github.base_ref" not in step.get("run", "") and "github.head_ref" not in step.get("run", "")
     assert deploy["environment"] == "production"
     assert "cdktf deploy" in " ".join(step.get("run", "") for step in deploy["steps"])
     for job in (review, deploy):

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_diff,
         cmd_drift,
         cmd_import,
+        cmd_plan,
         cmd_preview,
         cmd_prune_adopt,
         cmd_render,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_drift.register(sub)
     cmd_import.register(sub)
     cmd_prune_adopt.register(sub)
+    cmd_plan.register(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Terraform adapters (subprocess): synthesize through the app's ``main.py`` and plan each stack."""
