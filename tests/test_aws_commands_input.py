@@ -218,3 +218,10 @@ def test_progress_only_on_a_terminal_or_when_asked(tmp_path: Path, aws_env: str)
     assert quiet.stderr == ""
     shown = invoke("drift", "--config", str(config), "--progress")
     assert "reading local" in shown.stderr
+
+
+def test_failures_never_print_a_urls_password() -> None:
+    from ecr_lifecycle.aws.session import describe_failure
+
+    said = describe_failure(ValueError('Could not connect to "http://user:s3cret@127.0.0.1:9/"'))
+    assert "s3cret" not in said and "http://user:***@127.0.0.1:9/" in said

@@ -159,3 +159,22 @@ def test_validate_against_an_inventory_lists_idle_entries_and_unmatched_reposito
     doc = json.loads(invoke("validate", "--config", env_config, "--images", str(tmp_path / "images.json"),
                             "--format", "json").stdout)  # fmt: skip
     assert doc["coverage"]["repositoriesWithoutEntry"] == [{"target": "local", "repository": "tools/unmanaged"}]
+
+
+def test_compiled_schemas_never_reach_for_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from ecr_lifecycle.core import jsonschema_errors
+    from ecr_lifecycle.core.config.targets import target_schema
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("network access while compiling a schema")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(jsonschema_errors, "_COMPILED", {})
+    full = jsonschema_errors.packaged_schema("ecr_lifecycle.core.config.schema", "repositories.schema.json")
+    for schema in (full, target_schema()):
+        assert jsonschema_errors._fast_validator(schema) is not None
+        assert jsonschema_errors.is_valid(schema, {"version": 1, "targets": [{"name": "t", "region": "us-east-1"}]})
+        assert not jsonschema_errors.is_valid(schema, {"version": 1, "targets": [{"name": "t"}]})

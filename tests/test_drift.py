@@ -77,3 +77,23 @@ def test_adopt_flags_that_fail_the_plan_and_those_that_can_go(tmp_path: Path) ->
     text = views.plain_text(report)
     assert "'adopt: true' (" in text and "repositories[0]" in text and "the next plan fails" in text
     assert "1 'adopt: true' flag(s) can be removed" in text and "svc/adopted" in text
+
+
+def test_a_failed_import_in_a_plan_names_the_adopted_entry(tmp_path: Path) -> None:
+    from ecr_lifecycle.app.plan import explain_failure
+
+    (tmp_path / "policies").mkdir()
+    config = tmp_path / "repositories.yaml"
+    config.write_text(
+        "version: 1\ntargets: [{name: t, region: us-east-1}]\nrepositories:\n  - name: svc/gone\n    adopt: true\n"
+        "    rules: [{selection: {tagStatus: any, countType: imageCountMoreThan, countNumber: 5}, "
+        "action: {type: expire}, description: keep the newest five images of all kinds}]\n"
+    )
+    output = (
+        "Error: Cannot import non-existent remote object\n\nWhile attempting to import an existing object to "
+        '"aws_ecr_lifecycle_policy.this[\\"svc/gone\\"]", the provider detected that no object exists'
+    ).replace('\\"', '"')
+    message = explain_failure(load_fleet(str(config)), "t", output)
+    assert message is not None and "svc/gone (" in message and "repositories[0]" in message
+    assert "remove 'adopt: true'" in message
+    assert explain_failure(load_fleet(str(config)), "t", "Error: something else") is None

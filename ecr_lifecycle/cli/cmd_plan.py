@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ecr_lifecycle.app.plan import PlanReport, github_matrix, select_stacks
+from ecr_lifecycle.app.plan import PlanReport, explain_failure, github_matrix, select_stacks
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
@@ -83,7 +83,7 @@ def handle_plan(args: argparse.Namespace) -> int:
         with ThreadPoolExecutor(max_workers=min(args.parallel, len(chosen)) or 1) as pool:
             plans = list(pool.map(one, chosen))
     except TerraformError as exc:
-        raise CliError(str(exc), exitcodes.INVALID) from None
+        raise CliError(explain_failure(fleet, exc.stack, exc.output) or str(exc), exitcodes.INVALID) from None
     report = PlanReport(tuple(summarize(p.stack, p.plan, p.saved) for p in plans))
     if args.format == "json":
         print(json.dumps(views.json_document(report), indent=2))

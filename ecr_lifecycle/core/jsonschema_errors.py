@@ -44,12 +44,23 @@ def _fast_validator(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
     ~50x fewer steps than jsonschema's interpreter on a 10,000-entry config). None when it cannot compile one."""
     key = json.dumps(schema, sort_keys=True)
     if key not in _COMPILED:
-        draft7 = dict(schema, **{"$schema": "http://json-schema.org/draft-07/schema#"})
+        # Our schemas only refer inside themselves ("#/$defs/..."): without an $id and with every URL scheme
+        # refused, the compiler can never reach for the network.
+        draft7 = {k: v for k, v in schema.items() if k != "$id"} | {
+            "$schema": "http://json-schema.org/draft-07/schema#"
+        }
         try:
-            _COMPILED[key] = fastjsonschema.compile(draft7, use_default=False)
-        except (fastjsonschema.JsonSchemaDefinitionException, ValueError, TypeError, RecursionError):
+            _COMPILED[key] = fastjsonschema.compile(draft7, handlers=_NO_NETWORK, use_default=False)
+        except Exception:  # any trouble compiling: jsonschema alone decides, as before
             _COMPILED[key] = None
     return _COMPILED[key]
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"remote schema {uri} not fetched")
+
+
+_NO_NETWORK = {"http": _refuse, "https": _refuse, "file": _refuse, "ftp": _refuse}
 
 
 _COMPILED: dict[str, Callable[[Any], Any] | None] = {}

@@ -12,7 +12,12 @@ from typing import Any
 
 
 class TerraformError(Exception):
-    """A step failed; the message names the stack and Terraform's last words."""
+    """A step failed; the message names the stack and Terraform's last words; ``output`` is all it said."""
+
+    def __init__(self, message: str, stack: str = "", output: str = "") -> None:
+        super().__init__(message)
+        self.stack = stack
+        self.output = output
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,11 @@ def _terraform(args: list[str], cwd: str, env: dict[str, str], stack: str) -> su
     proc = subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=3600)
     if proc.returncode not in (0, 2) or (proc.returncode == 2 and args[0] != "plan"):
         last = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()]
-        raise TerraformError(f"stack {stack}: terraform {args[0]} failed: {last[-1] if last else proc.returncode}")
+        raise TerraformError(
+            f"stack {stack}: terraform {args[0]} failed: {last[-1] if last else proc.returncode}",
+            stack,
+            proc.stdout + proc.stderr,
+        )
     return proc
 
 
