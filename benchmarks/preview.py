@@ -18,11 +18,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from devtools.synthetic import FLEET_POLICY, fleet_inventory
+from devtools.synthetic import FLEET_POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_795_000_000.0
 
+
+GENERATE = """
+import json, sys
+sys.path.insert(0, {root!r})
+from devtools.synthetic import fleet_inventory
+from benchmarks.preview import NOW
+with open("images.json", "w") as fh:
+    json.dump(fleet_inventory({images}, {repositories}, NOW), fh)
+"""
 
 MEASURE = """
 import json, resource, sys, time, runpy
@@ -50,9 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        doc = fleet_inventory(args.images, args.repositories, NOW)
-        (folder / "images.json").write_text(json.dumps(doc))
-        del doc
+        # In a child process: Linux keeps a process's peak RSS across fork and exec, so a parent that held the
+        # inventory would lend its peak to every measurement.
+        subprocess.run(
+            [sys.executable, "-c", GENERATE.format(root=str(ROOT), images=args.images, repositories=args.repositories)],
+            cwd=folder,
+            check=True,
+        )
         (folder / "policy.json").write_text(json.dumps(FLEET_POLICY))
         size = os.path.getsize(folder / "images.json")
         print(
