@@ -105,7 +105,7 @@ def test_every_subcommand_explains_itself_with_exit_codes_and_an_example() -> No
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
     assert sorted(sub.choices) == [
-        "diff", "drift", "import", "plan", "preview", "prune-adopt", "render", "stacks", "validate"
+        "diff", "drift", "import", "in-use", "plan", "preview", "prune-adopt", "render", "stacks", "validate"
     ]  # fmt: skip
     for name, command in sub.choices.items():
         text = command.format_help()

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_diff,
         cmd_drift,
         cmd_import,
+        cmd_inuse,
         cmd_plan,
         cmd_preview,
         cmd_prune_adopt,
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_drift.register(sub)
     cmd_import.register(sub)
     cmd_prune_adopt.register(sub)
+    cmd_inuse.register(sub)
     cmd_plan.register(sub)
     return parser
 

@@ -9,10 +9,12 @@ region; one with another registry host (``ghcr.io``, ``docker.io``, ...) concern
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ecr_lifecycle.core.preview.engine import Decision
 from ecr_lifecycle.core.preview.fleet import FleetPreview
@@ -29,6 +31,18 @@ class BadReference(ValueError):
 
 
 @dataclass(frozen=True)
+class Usage:
+    """One place an image is used: ``kind`` ("Kubernetes Deployment", "ECS service", ...) and its name."""
+
+    kind: str
+    name: str
+    detail: str = ""  # a container name, a task definition revision, an alias
+
+    def text(self) -> str:
+        return f"{self.kind} {self.name}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass(frozen=True)
 class ImageRef:
     repository: str
     tag: str | None = None
@@ -37,6 +51,7 @@ class ImageRef:
     host: str | None = None  # registry host as written, None when the reference names none
     account: str | None = None  # from an ECR host
     region: str | None = None  # from an ECR host
+    used_by: tuple[Usage, ...] = ()  # where it runs, when the list came from `in-use`
 
     def concerns(self, account: str | None, region: str | None) -> bool:
         """Whether this reference can name an image in the registry of ``account``/``region``.
@@ -79,14 +94,17 @@ def parse_reference(text: str, where: str) -> ImageRef:
 
 
 def parse_references(text: str, source: str) -> list[ImageRef]:
+    """Lines, a JSON list of strings, or the JSON object ``in-use`` writes (references with their users)."""
     stripped = text.lstrip()
-    if stripped.startswith("["):
+    if stripped.startswith(("[", "{")):
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadReference(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
         except RecursionError:
             raise BadReference(f"{source}: JSON nested too deeply; expected a list of strings") from None
+        if isinstance(items, dict):
+            return _from_in_use(items, source)
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise BadReference(f"{source}: expected a JSON list of strings")
         return [parse_reference(item, f"{source}[{n}]") for n, item in enumerate(items)]
@@ -97,6 +115,24 @@ def parse_references(text: str, source: str) -> list[ImageRef]:
     return refs
 
 
+def _from_in_use(doc: dict[str, Any], source: str) -> list[ImageRef]:
+    items = doc.get("images")
+    if not isinstance(items, list):
+        raise BadReference(f"{source}: expected an object with an 'images' list (what `in-use` writes)")
+    out = []
+    for n, item in enumerate(items):
+        where = f"{source}: images[{n}]"
+        if not isinstance(item, dict) or not isinstance(item.get("reference"), str):
+            raise BadReference(f"{where}: expected an object with a 'reference' string")
+        uses = []
+        for u in item.get("usedBy") or []:
+            if not isinstance(u, dict) or not isinstance(u.get("kind"), str) or not isinstance(u.get("name"), str):
+                raise BadReference(f"{where}.usedBy: expected objects with 'kind' and 'name' strings")
+            uses.append(Usage(u["kind"], u["name"], str(u.get("detail") or "")))
+        out.append(dataclasses.replace(parse_reference(item["reference"], where), used_by=tuple(uses)))
+    return out
+
+
 @dataclass(frozen=True)
 class InUseHit:
     reference: ImageRef
@@ -105,8 +141,10 @@ class InUseHit:
 
     def message(self) -> str:
         where = f" (target {self.target})" if self.target is not None else ""
+        users = self.reference.used_by
+        used = f" used by {'; '.join(u.text() for u in users[:3])}{' …' if len(users) > 3 else ''}" if users else ""
         return (
-            f"in-use image {self.reference.text} would be {self.decision.action.value}d by "
+            f"in-use image {self.reference.text}{used} would be {self.decision.action.value}d by "
             f"{self.decision.rule.label} in {self.decision.image.repository}{where}"
         )
 

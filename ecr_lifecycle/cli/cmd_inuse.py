@@ -1,0 +1,78 @@
+"""``in-use``: the images workloads run or can roll back to, with where each is used."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from typing import Any
+
+from ecr_lifecycle.app.inuse import collect_in_use
+from ecr_lifecycle.cli import exitcodes
+from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.core.inuse.model import to_json
+
+
+def register(sub: Any) -> None:
+    p = add_command(
+        sub,
+        "in-use",
+        "list the images workloads run or can roll back to (for the --in-use guard)",
+        "Reads Kubernetes objects as `kubectl get pods,deployments,replicasets,statefulsets,daemonsets,cronjobs,jobs\n"
+        "-A -o json` prints them and lists every image they use, with where: pods (with the digest the kubelet\n"
+        "resolved), controllers' pod templates, and the newest --rollback-revisions ReplicaSets of each Deployment.\n"
+        "preview and diff take its JSON with --in-use.",
+        (0, 1, 2),
+        "python -m ecr_lifecycle in-use --kubernetes k8s.json --format json --output in-use.json\n"
+        "  (k8s.json: kubectl get pods,deployments,replicasets,statefulsets,daemonsets,cronjobs -A -o json)",
+    )
+    p.add_argument("--kubernetes", nargs="+", metavar="FILE", required=True, help="kubectl -o json output files")
+    p.add_argument(
+        "--rollback-revisions",
+        type=int,
+        default=5,
+        metavar="K",
+        help="ReplicaSets kept per Deployment as rollback targets (default: %(default)s)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    p.add_argument("--output", metavar="FILE", help="write to FILE (whole or not at all) instead of stdout")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.rollback_revisions < 0:
+        raise CliError("--rollback-revisions must be 0 or more")
+    documents = []
+    for path in args.kubernetes:
+        try:
+            documents.append((path, json.loads(read_text(path, "kubectl output"))))
+        except (ValueError, RecursionError) as exc:
+            raise CliError(f"{path}: not kubectl JSON output: {exc}") from None
+    images = collect_in_use(documents, args.rollback_revisions)
+    if args.format == "json":
+        text = json.dumps(to_json(images), indent=2) + "\n"
+    else:
+        lines = [f"{i.reference.text}: " + "; ".join(u.text() for u in i.used_by) for i in images]
+        text = "\n".join([*lines, f"{len(images)} image reference(s) in use"]) + "\n"
+    if args.output:
+        _write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return exitcodes.OK
+
+
+def _write(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".in-use.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise CliError(f"--output {path}: cannot write: {exc.strerror}") from None

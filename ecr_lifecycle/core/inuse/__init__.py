@@ -1,0 +1,1 @@
+"""Images in use: where each running or rollback-ready image is referenced, gathered from workloads."""

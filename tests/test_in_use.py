@@ -1,0 +1,60 @@
+"""``in-use`` from Kubernetes objects, and the guard naming the workload that runs an image."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import policy, rule
+from tests.inprocess import invoke
+
+CLUSTER = Path(__file__).parent / "data" / "kubernetes" / "cluster.json"
+ECR = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments/api"
+DIGEST = "sha256:" + "a" * 64
+
+
+def test_every_workload_kind_and_the_rollback_window() -> None:
+    out = invoke("in-use", "--kubernetes", str(CLUSTER), "--format", "json", "--rollback-revisions", "5")
+    assert out.code == 0, out.stderr
+    refs = {i["reference"]: i["usedBy"] for i in json.loads(out.stdout)["images"]}
+    assert f"{ECR}@{DIGEST}" in refs  # what the kubelet resolved: the digest that runs, whatever the tag does
+    assert refs[f"{ECR}@{DIGEST}"][0]["detail"] == "container api, running"
+    assert {u["kind"] for u in refs[f"{ECR}:latest"]} == {"Kubernetes Pod", "Kubernetes Deployment"}
+    assert f"{ECR}:migrate-12" in refs  # init containers count
+    assert refs["ops/report:v3"][0]["kind"] == "Kubernetes CronJob"
+    assert "docker.io/library/postgres:16" in refs
+    kept = sorted(r for r in refs if ":v1." in r)
+    assert kept == [f"{ECR}:v1.{n}" for n in (3, 4, 5, 6, 7)]  # the newest 5 of 7 revisions
+    assert refs[f"{ECR}:v1.3"][0]["detail"] == "container api, revision 3 of prod/api"
+
+
+def test_the_guard_names_the_workload(tmp_path: Path) -> None:
+    in_use = tmp_path / "in-use.json"
+    assert invoke("in-use", "--kubernetes", str(CLUSTER), "--format", "json", "--output", str(in_use)).code == 0
+    images = [
+        {"repositoryName": "payments/api", "imageDigest": DIGEST, "imageTags": ["old"],
+         "imagePushedAt": "2026-01-01T00:00:00Z"},
+        {"repositoryName": "payments/api", "imageDigest": "sha256:" + "b" * 64, "imageTags": ["new"],
+         "imagePushedAt": "2026-05-01T00:00:00Z"},
+    ]  # fmt: skip
+    (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
+    (tmp_path / "p.json").write_text(json.dumps(policy(rule(1, "any", count=1))))
+    out = invoke("preview", "--images", str(tmp_path / "images.json"), "--policy", str(tmp_path / "p.json"),
+                 "--in-use", str(in_use), "--now", "2026-06-01T00:00:00Z")  # fmt: skip
+    assert out.code == 3, out.stderr
+    assert (
+        f"in-use image {ECR}@{DIGEST} used by Kubernetes Pod prod/api-7d9f-abcde (container api, running)" in out.stderr
+    )
+    assert "would be expired by rule 1 ('test rule 1 for the validator') in payments/api" in out.stderr
+
+
+def test_bad_kubectl_output_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("{not json")
+    out = invoke("in-use", "--kubernetes", str(tmp_path / "x.json"))
+    assert out.code == 2 and out.stderr.count("\n") == 1
+    (tmp_path / "in-use.json").write_text('{"images": [{"reference": 5}]}')
+    (tmp_path / "images.json").write_text('{"imageDetails": []}')
+    (tmp_path / "p.json").write_text(json.dumps(policy(rule(1, "any"))))
+    out = invoke("preview", "--images", str(tmp_path / "images.json"), "--policy", str(tmp_path / "p.json"),
+                 "--in-use", str(tmp_path / "in-use.json"))  # fmt: skip
+    assert out.code == 1 and "images[0]" in out.stderr
