@@ -14,7 +14,7 @@ DIGEST = "sha256:" + "a" * 64
 
 
 def test_every_workload_kind_and_the_rollback_window() -> None:
-    out = invoke("in-use", "--kubernetes", str(CLUSTER), "--format", "json", "--rollback-revisions", "5")
+    out = invoke("in-use", "--no-aws", "--kubernetes", str(CLUSTER), "--format", "json", "--rollback-revisions", "5")
     assert out.code == 0, out.stderr
     refs = {i["reference"]: i["usedBy"] for i in json.loads(out.stdout)["images"]}
     assert f"{ECR}@{DIGEST}" in refs  # what the kubelet resolved: the digest that runs, whatever the tag does
@@ -30,7 +30,10 @@ def test_every_workload_kind_and_the_rollback_window() -> None:
 
 def test_the_guard_names_the_workload(tmp_path: Path) -> None:
     in_use = tmp_path / "in-use.json"
-    assert invoke("in-use", "--kubernetes", str(CLUSTER), "--format", "json", "--output", str(in_use)).code == 0
+    assert (
+        invoke("in-use", "--no-aws", "--kubernetes", str(CLUSTER), "--format", "json", "--output", str(in_use)).code
+        == 0
+    )
     images = [
         {"repositoryName": "payments/api", "imageDigest": DIGEST, "imageTags": ["old"],
          "imagePushedAt": "2026-01-01T00:00:00Z"},
@@ -50,7 +53,7 @@ def test_the_guard_names_the_workload(tmp_path: Path) -> None:
 
 def test_bad_kubectl_output_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{not json")
-    out = invoke("in-use", "--kubernetes", str(tmp_path / "x.json"))
+    out = invoke("in-use", "--no-aws", "--kubernetes", str(tmp_path / "x.json"))
     assert out.code == 2 and out.stderr.count("\n") == 1
     (tmp_path / "in-use.json").write_text('{"images": [{"reference": 5}]}')
     (tmp_path / "images.json").write_text('{"imageDetails": []}')
@@ -58,3 +61,47 @@ def test_bad_kubectl_output_is_one_line(tmp_path: Path) -> None:
     out = invoke("preview", "--images", str(tmp_path / "images.json"), "--policy", str(tmp_path / "p.json"),
                  "--in-use", str(tmp_path / "in-use.json"))  # fmt: skip
     assert out.code == 1 and "images[0]" in out.stderr
+
+
+def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypatch: object) -> None:
+    """A service mid-rollout, a family with more revisions than the window, a Lambda alias on an older version."""
+    import boto3
+
+    from devtools.local_ecr import local_ecr
+    from ecr_lifecycle.aws.session import LOCAL_KEY
+
+    repo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/worker"
+    with local_ecr() as url:
+        kw = {"endpoint_url": url, "region_name": "eu-west-1", "aws_access_key_id": LOCAL_KEY,
+              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
+        ecs = boto3.client("ecs", **kw)  # type: ignore[call-overload]
+        ecs.create_cluster(clusterName="prod")
+        for n in range(1, 9):
+            ecs.register_task_definition(
+                family="worker", containerDefinitions=[{"name": "w", "image": f"{repo}:v{n}", "memory": 128}]
+            )
+        ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker:7", desiredCount=1)
+        ecs.update_service(cluster="prod", service="worker", taskDefinition="worker:8")  # a rollout
+        iam = boto3.client("iam", **kw)  # type: ignore[call-overload]
+        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam = boto3.client("lambda", **kw)  # type: ignore[call-overload]
+        lam.create_function(FunctionName="fn", Role=role, PackageType="Image", Code={"ImageUri": f"{repo}:fn-1"})
+        version = lam.publish_version(FunctionName="fn")["Version"]
+        lam.create_alias(FunctionName="fn", Name="live", FunctionVersion=version)
+        (tmp_path / "policies").mkdir()
+        config = tmp_path / "repositories.yaml"
+        config.write_text(
+            "version: 1\ntargets:\n  - {name: prod, region: eu-west-1, account_id: '123456789012', "
+            f"endpoints: {{ecr: '{url}', sts: '{url}'}}}}\n"
+        )
+        out = invoke("in-use", "--config", str(config), "--format", "json", "--rollback-revisions", "3")
+    assert out.code == 0, out.stderr
+    refs = {i["reference"]: i["usedBy"] for i in json.loads(out.stdout)["images"]}
+    service = [u for u in refs[f"{repo}:v8"] if u["kind"] == "ECS service"]
+    assert service and service[0]["name"] == "prod/worker"
+    assert f"{repo}:v7" in refs  # the deployment being replaced during the rollout, or a rollback target
+    windowed = sorted(r for r in refs if r.startswith(f"{repo}:v"))
+    assert f"{repo}:v1" not in windowed and {f"{repo}:v6", f"{repo}:v7", f"{repo}:v8"} <= set(windowed)
+    assert any(
+        u["kind"] == "Lambda function" and u["detail"].startswith("alias live") for v in refs.values() for u in v
+    )

@@ -42,6 +42,32 @@ def describe_failure(exc: BaseException) -> str:
 _PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
+def service_client(service: str, target: Target, *, profile: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A client for another service of the target's account (ECS, Lambda, ...), set up as ``ecr_client`` is:
+    the target's endpoint for that service, else the ECR one when it is a local emulator."""
+    try:
+        session = boto3.Session(profile_name=profile or target.profile)
+        endpoints = dict(target.endpoints)
+        ecr_endpoint = endpoint_url or endpoints.get("ecr")
+        endpoint = endpoints.get(service) or (ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None)
+        kwargs: dict[str, Any] = {"config": _retries()}
+        if target.is_local and endpoint_url is None:
+            kwargs.update(LOCAL_CREDENTIALS)
+        if target.role_arn:
+            sts = session.client("sts", region_name=target.region)
+            creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
+            kwargs.update(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+        return session.client(service, region_name=target.region, endpoint_url=endpoint, **kwargs)  # type: ignore[call-overload]
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        raise AwsSetupError(
+            f"target {target.name}: cannot set up the {service} client: {describe_failure(exc)}"
+        ) from None
+
+
 def ecr_client(
     target: Target | None, *, region: str | None = None, profile: str | None = None, endpoint_url: str | None = None
 ) -> Any:

@@ -11,9 +11,12 @@ from typing import Any
 
 from ecr_lifecycle.app.inuse import collect_in_use
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
+from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.core.config.model import UnknownTarget
 from ecr_lifecycle.core.inuse.model import to_json
+from ecr_lifecycle.core.preview.guards import Usage
 
 
 def register(sub: Any) -> None:
@@ -29,7 +32,12 @@ def register(sub: Any) -> None:
         "python -m ecr_lifecycle in-use --kubernetes k8s.json --format json --output in-use.json\n"
         "  (k8s.json: kubectl get pods,deployments,replicasets,statefulsets,daemonsets,cronjobs -A -o json)",
     )
-    p.add_argument("--kubernetes", nargs="+", metavar="FILE", required=True, help="kubectl -o json output files")
+    p.add_argument("--kubernetes", nargs="+", metavar="FILE", default=[], help="kubectl -o json output files")
+    add_config_argument(p)
+    p.add_argument("--target", action="append", help="only this target (repeatable; default: all)")
+    p.add_argument("--no-aws", action="store_true", help="read no AWS account: only the --kubernetes files")
+    p.add_argument("--endpoint-url", help="AWS endpoint for every service (a local emulator)")
+    p.add_argument("--profile", help="AWS profile")
     p.add_argument(
         "--rollback-revisions",
         type=int,
@@ -51,7 +59,10 @@ def handle(args: argparse.Namespace) -> int:
             documents.append((path, json.loads(read_text(path, "kubectl output"))))
         except (ValueError, RecursionError) as exc:
             raise CliError(f"{path}: not kubectl JSON output: {exc}") from None
-    images = collect_in_use(documents, args.rollback_revisions)
+    found = [] if args.no_aws else _aws(args)
+    if not documents and args.no_aws:
+        raise CliError("nothing to read: give --kubernetes files, or leave out --no-aws")
+    images = collect_in_use(documents, args.rollback_revisions, found)
     if args.format == "json":
         text = json.dumps(to_json(images), indent=2) + "\n"
     else:
@@ -62,6 +73,30 @@ def handle(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return exitcodes.OK
+
+
+def _aws(args: argparse.Namespace) -> list[tuple[str, Usage]]:
+    from ecr_lifecycle.aws.inuse import ecs_in_use, lambda_in_use
+    from ecr_lifecycle.aws.session import check_account, describe_failure, service_client
+
+    fleet = load_fleet_or_fail(args.config, reaches_aws=True)
+    try:
+        targets = fleet.select_targets(args.target)
+    except UnknownTarget as exc:
+        raise CliError(str(exc)) from None
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    found: list[tuple[str, Usage]] = []
+    with aws_failures():
+        for target in targets:
+            check_account(target, profile=args.profile, endpoint_url=endpoint)
+            ecs = service_client("ecs", target, profile=args.profile, endpoint_url=endpoint)
+            lam = service_client("lambda", target, profile=args.profile, endpoint_url=endpoint)
+            try:
+                found += ecs_in_use(ecs, args.rollback_revisions)
+                found += lambda_in_use(lam)
+            except Exception as exc:  # botocore errors: one line
+                raise CliError(f"target {target.name}: cannot read workloads: {describe_failure(exc)}", 1) from None
+    return found
 
 
 def _write(path: str, text: str) -> None:
