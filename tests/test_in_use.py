@@ -105,3 +105,71 @@ def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypa
     assert any(
         u["kind"] == "Lambda function" and u["detail"].startswith("alias live") for v in refs.values() for u in v
     )
+
+
+def test_forecast_at_the_day_boundary(tmp_path: Path) -> None:
+    """An image 14 days and 1 hour old under a 14-day rule: kept today, expired by tomorrow's run."""
+    images = [{"repositoryName": "app/api", "imageDigest": "sha256:" + "c" * 64, "imageTags": ["t"],
+               "imagePushedAt": "2026-05-17T23:00:00Z"}]  # fmt: skip
+    (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}))
+    (tmp_path / "p.json").write_text(json.dumps(policy(rule(1, "any", "sinceImagePushed", 15))))
+    (tmp_path / "in-use.txt").write_text("app/api:t\n")
+    args = ["preview", "--images", str(tmp_path / "images.json"), "--policy", str(tmp_path / "p.json"),
+            "--now", "2026-06-01T00:00:00Z", "--in-use", str(tmp_path / "in-use.txt")]  # fmt: skip
+    assert invoke(*args).code == 0  # 14 d 1 h old: not past 15 days today
+    out = invoke(*args, "--horizon", "1d", "--format", "json")
+    assert out.code == 3, out.stderr
+    doc = json.loads(out.stdout)
+    assert [(f["imageDigest"][7:9], f["on"]) for f in doc["forecast"]] == [("cc", "2026-06-02")]
+    assert "on 2026-06-02 if nothing changes" in out.stderr
+    assert invoke(*args[:-2], "--horizon", "1d").code == 0  # without the in-use list: a forecast, no guard
+    assert invoke(*args, "--horizon", "0").code == 2
+
+
+def test_in_use_live_guards_what_ecs_runs(tmp_path: Path) -> None:
+    """``preview --live --in-use-live``: exit 3 when the policy would expire the image a service runs,
+    0 when the policy keeps it."""
+    import boto3
+
+    from devtools.demo import push_image
+    from devtools.local_ecr import local_ecr
+    from ecr_lifecycle.aws.session import LOCAL_KEY
+
+    with local_ecr() as url:
+        kw = {"endpoint_url": url, "region_name": "us-east-1", "aws_access_key_id": LOCAL_KEY,
+              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
+        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        ecr.create_repository(repositoryName="svc/api")
+        for n in range(3):
+            push_image(ecr, "svc/api", f"v{n}")
+        ecs = boto3.client("ecs", **kw)  # type: ignore[call-overload]
+        ecs.create_cluster(clusterName="prod")
+        for n in range(3):  # one service per image: whichever the policy keeps, two run
+            uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/svc/api:v{n}"
+            ecs.register_task_definition(
+                family=f"api{n}", containerDefinitions=[{"name": "api", "image": uri, "memory": 128}]
+            )
+            ecs.create_service(cluster="prod", serviceName=f"api{n}", taskDefinition=f"api{n}:1", desiredCount=1)
+        (tmp_path / "policies").mkdir()
+        config = tmp_path / "repositories.yaml"
+        for keep, expected in ((1, 3), (5, 0)):
+            config.write_text(
+                f"version: 1\ntargets: [{{name: local, region: us-east-1, endpoints: {{ecr: '{url}'}}}}]\n"
+                "repositories:\n  - name: svc/api\n    rules: [{selection: {tagStatus: any, "
+                f"countType: imageCountMoreThan, countNumber: {keep}}}, action: {{type: expire}}, "
+                "description: keep the newest images of any kind}]\n"
+            )
+            out = invoke("preview", "--config", str(config), "--live", "--in-use-live", "--format", "json")
+            assert out.code == expected, out.stderr
+            if expected:
+                assert "used by ECS service prod/api" in out.stderr and "(task definition api" in out.stderr
+
+
+def test_app_runner_image_services_are_read_from_describe_service() -> None:
+    from ecr_lifecycle.aws.inuse import apprunner_images
+
+    services = [
+        {"ServiceName": "web", "SourceConfiguration": {"ImageRepository": {"ImageIdentifier": f"{ECR}:v9"}}},
+        {"ServiceName": "code", "SourceConfiguration": {"CodeRepository": {"RepositoryUrl": "https://x"}}},
+    ]
+    assert [(ref, u.text()) for ref, u in apprunner_images(services)] == [(f"{ECR}:v9", "App Runner service web")]

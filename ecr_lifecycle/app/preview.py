@@ -36,18 +36,25 @@ def pick_target(target: str | None, fleet: Fleet) -> str:
     )
 
 
-def preview(images: ImagesByTarget, fleet: Fleet | None, single: tuple[Policy, str] | None, now: float) -> FleetPreview:
-    """Each repository under ``single`` when given, else under the policy its target's config gives it."""
+def preview(
+    images: ImagesByTarget,
+    fleet: Fleet | None,
+    single: tuple[Policy, str] | None,
+    now: float,
+    horizon_days: int = 0,
+) -> FleetPreview:
+    """Each repository under ``single`` when given, else under the policy its target's config gives it;
+    with a horizon, also what the next daily runs would do."""
     try:
         if single is not None:
-            return preview_fleet(images, lambda _target, _name: single, now)
+            return preview_fleet(images, lambda _target, _name: single, now, horizon_days)
         assert fleet is not None, "a preview needs a fleet or a single policy"
 
         def lookup(target: str | None, repository: str) -> tuple[Policy, str] | None:
             entry = fleet.entry_for(target, repository) if target is not None else None
             return None if entry is None else (entry.composed.policy, entry.composed.text)
 
-        return preview_fleet(assign_targets(images, fleet), lookup, now)
+        return preview_fleet(assign_targets(images, fleet), lookup, now, horizon_days)
     except InventoryError as exc:
         raise UseCaseError(str(exc), Failure.INVALID) from None
 
@@ -63,6 +70,7 @@ def check_guards(
     result: FleetPreview, fleet: Fleet | None, in_use: Sequence[ImageRef], max_expire_percent: float | None
 ) -> GuardReport:
     decisions = {(r.target, r.repository): r.decisions for r in result.repositories}
-    hits = in_use_hits(decisions, in_use, registries(fleet))
+    later = [(u.target, u.decision, u.when) for u in result.upcoming]
+    hits = in_use_hits(decisions, in_use, registries(fleet), later)
     over = over_expire_limit(result, max_expire_percent) if max_expire_percent is not None else ()
     return GuardReport(hits, over)

@@ -98,3 +98,37 @@ def lambda_in_use(lam: Any) -> Iterator[tuple[str, Usage]]:
             for key in ("ResolvedImageUri", "ImageUri"):
                 if code.get(key):
                     yield code[key], Usage("Lambda function", name, detail)
+
+
+def batch_in_use(batch: Any) -> Iterator[tuple[str, Usage]]:
+    """ACTIVE AWS Batch job definitions: what the next job submitted to them runs."""
+    pages = batch.get_paginator("describe_job_definitions").paginate(status="ACTIVE")
+    for definition in (d for page in pages for d in page["jobDefinitions"]):
+        name = f"{definition['jobDefinitionName']}:{definition.get('revision')}"
+        container = definition.get("containerProperties") or {}
+        if isinstance(container.get("image"), str):
+            yield container["image"], Usage("Batch job definition", name)
+        for node in (definition.get("nodeProperties") or {}).get("nodeRangeProperties") or ():
+            image = (node.get("container") or {}).get("image")
+            if isinstance(image, str):
+                yield image, Usage("Batch job definition", name, f"nodes {node.get('targetNodes')}")
+
+
+def apprunner_images(services: list[dict[str, Any]]) -> Iterator[tuple[str, Usage]]:
+    """Image-based App Runner services (``describe_service`` results)."""
+    for service in services:
+        repo = (service.get("SourceConfiguration") or {}).get("ImageRepository") or {}
+        if isinstance(repo.get("ImageIdentifier"), str):
+            yield repo["ImageIdentifier"], Usage("App Runner service", str(service.get("ServiceName")))
+
+
+def apprunner_in_use(apprunner: Any) -> Iterator[tuple[str, Usage]]:
+    arns: list[str] = []
+    token: str | None = None
+    while True:  # botocore has no paginator for it
+        page = apprunner.list_services(**({"NextToken": token} if token else {}))
+        arns += [s["ServiceArn"] for s in page.get("ServiceSummaryList") or ()]
+        token = page.get("NextToken")
+        if not token:
+            break
+    yield from apprunner_images([apprunner.describe_service(ServiceArn=arn)["Service"] for arn in arns])

@@ -42,7 +42,14 @@ def describe_failure(exc: BaseException) -> str:
 _PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
-def service_client(service: str, target: Target, *, profile: str | None = None, endpoint_url: str | None = None) -> Any:
+def service_client(
+    service: str,
+    target: Target,
+    *,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    attempts: int | None = None,
+) -> Any:
     """A client for another service of the target's account (ECS, Lambda, ...), set up as ``ecr_client`` is:
     the target's endpoint for that service, else the ECR one when it is a local emulator."""
     try:
@@ -50,7 +57,8 @@ def service_client(service: str, target: Target, *, profile: str | None = None, 
         endpoints = dict(target.endpoints)
         ecr_endpoint = endpoint_url or endpoints.get("ecr")
         endpoint = endpoints.get(service) or (ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None)
-        kwargs: dict[str, Any] = {"config": _retries()}
+        retries = _retries() if attempts is None else Config(retries={"max_attempts": attempts, "mode": "standard"})
+        kwargs: dict[str, Any] = {"config": retries}
         if target.is_local and endpoint_url is None:
             kwargs.update(LOCAL_CREDENTIALS)
         if target.role_arn:

@@ -15,6 +15,7 @@ from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.gitbase import checkout_at, default_base, repository_root
 from ecr_lifecycle.cli.help import add_command
+from ecr_lifecycle.cli.inuse_live import live_references
 from ecr_lifecycle.cli.options import add_price_argument, load_by_target, parse_now, read_in_use
 from ecr_lifecycle.core.config.load import config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
@@ -45,12 +46,19 @@ def register(sub: Any) -> None:
     p.add_argument("--now", help="evaluation time for the impact (ISO 8601 or epoch; default: now)")
     add_price_argument(p, DEFAULT_PRICE_PER_GB_MONTH)
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if the change removes any")
+    p.add_argument(
+        "--in-use-live",
+        action="store_true",
+        help="read the images in use from every target's ECS, Lambda, Batch and App Runner, then guard them",
+    )
+    p.add_argument("--endpoint-url", help="with --in-use-live: AWS endpoint (also AWS_ENDPOINT_URL)")
+    p.add_argument("--profile", help="with --in-use-live: AWS profile")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     path = config_path(args.config)
-    head = load_fleet_or_fail(path)
+    head = load_fleet_or_fail(path, reaches_aws=args.in_use_live)
     root = repository_root(path)
     base_ref = args.base or default_base(root)
     base = _load_base(root, path, base_ref)
@@ -62,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
         images,
         parse_now(args.now, time.time()),
         args.price_per_gb,
-        read_in_use(args.in_use),
+        read_in_use(args.in_use) + (live_references(head, args.profile, args.endpoint_url) if args.in_use_live else []),
     )
     if args.format == "json":
         json.dump(views.json_document(review), sys.stdout, indent=2)

@@ -11,10 +11,10 @@ from typing import Any
 
 from ecr_lifecycle.app.inuse import collect_in_use
 from ecr_lifecycle.cli import exitcodes
-from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
+from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
-from ecr_lifecycle.core.config.model import UnknownTarget
+from ecr_lifecycle.cli.inuse_live import collect_live
 from ecr_lifecycle.core.inuse.model import to_json
 from ecr_lifecycle.core.preview.guards import Usage
 
@@ -76,27 +76,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _aws(args: argparse.Namespace) -> list[tuple[str, Usage]]:
-    from ecr_lifecycle.aws.inuse import ecs_in_use, lambda_in_use
-    from ecr_lifecycle.aws.session import check_account, describe_failure, service_client
-
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
-    try:
-        targets = fleet.select_targets(args.target)
-    except UnknownTarget as exc:
-        raise CliError(str(exc)) from None
-    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    found: list[tuple[str, Usage]] = []
-    with aws_failures():
-        for target in targets:
-            check_account(target, profile=args.profile, endpoint_url=endpoint)
-            ecs = service_client("ecs", target, profile=args.profile, endpoint_url=endpoint)
-            lam = service_client("lambda", target, profile=args.profile, endpoint_url=endpoint)
-            try:
-                found += ecs_in_use(ecs, args.rollback_revisions)
-                found += lambda_in_use(lam)
-            except Exception as exc:  # botocore errors: one line
-                raise CliError(f"target {target.name}: cannot read workloads: {describe_failure(exc)}", 1) from None
-    return found
+    return collect_live(fleet, args.target, args.profile, args.endpoint_url, args.rollback_revisions)
 
 
 def _write(path: str, text: str) -> None:

@@ -18,7 +18,8 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
-from ecr_lifecycle.cli.options import add_price_argument, load_by_target, parse_now, read_in_use
+from ecr_lifecycle.cli.inuse_live import live_references
+from ecr_lifecycle.cli.options import add_price_argument, horizon_days, load_by_target, parse_now, read_in_use
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
 from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
@@ -58,6 +59,18 @@ def register(sub: Any) -> None:
     add_price_argument(p, DEFAULT_PRICE_PER_GB_MONTH)
     p.add_argument("--in-use", metavar="FILE", help="image references in use; exit 3 if any would be removed")
     p.add_argument(
+        "--in-use-live",
+        action="store_true",
+        help="read the images in use from every target's ECS, Lambda, Batch and App Runner, then guard them",
+    )
+    p.add_argument(
+        "--horizon",
+        type=horizon_days,
+        default=0,
+        metavar="DAYS",
+        help="also what the next daily runs do within DAYS (e.g. 14d) if nothing changes; the guard covers them",
+    )
+    p.add_argument(
         "--max-expire-percent",
         type=float,
         metavar="P",
@@ -86,9 +99,13 @@ def handle(args: argparse.Namespace) -> int:
     single = policy_for_preview(read_text(args.policy, "policy file"), args.policy) if args.policy else None
     fleet = None if single is not None and not args.live else load_fleet_or_fail(args.config, reaches_aws=args.live)
     refs = read_in_use(args.in_use)
+    if args.in_use_live:
+        if fleet is None:
+            fleet = load_fleet_or_fail(args.config, reaches_aws=True)
+        refs += live_references(fleet, args.profile, args.endpoint_url)
     with _bulk_allocation():
         images = _live(args, fleet) if args.live else _offline(args, fleet)
-        result = use_case.preview(images, fleet, single, now)
+        result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon)
     guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
     if args.format == "json":
         binary = getattr(sys.stdout, "buffer", None)

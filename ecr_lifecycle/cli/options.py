@@ -33,6 +33,14 @@ def add_price_argument(parser: argparse.ArgumentParser, default: float) -> None:
     )
 
 
+def horizon_days(text: str) -> int:
+    """``--horizon``: whole days, ``14`` or ``14d``, from 1 to 365 (argparse type)."""
+    value = text.strip().lower().removesuffix("d")
+    if not value.isdigit() or not 1 <= int(value) <= 365:
+        raise argparse.ArgumentTypeError(f"{text!r}: give whole days from 1 to 365, like 14d")
+    return int(value)
+
+
 def parse_now(text: str | None, default: float) -> float:
     """``--now``: ISO 8601 or epoch seconds; ``default`` when the flag is absent."""
     if text is None:

@@ -55,6 +55,10 @@ def _hit(hit: InUseHit) -> dict[str, Any]:
         "appliedRulePriority": hit.decision.rule.rule_priority,
         "rule": hit.decision.rule.label,
     }
+    if hit.when is not None:
+        doc["on"] = iso(hit.when)[:10]
+    if hit.reference.used_by:
+        doc["usedBy"] = [u.text() for u in hit.reference.used_by]
     if hit.target is not None:
         doc["target"] = hit.target
     return doc
@@ -87,6 +91,18 @@ def _tail(result: FleetPreview, price: float, guards: GuardReport) -> dict[str, 
         "inUse": [_hit(h) for h in guards.in_use],
         "overExpireLimit": [_over(o) for o in guards.over_limit],
         "unverified": _unverified(result),
+        "forecast": [
+            {
+                **({"target": u.target} if u.target is not None else {}),
+                "repositoryName": u.decision.image.repository,
+                "imageDigest": u.decision.image.digest,
+                "imageTags": list(u.decision.image.tags),
+                "action": u.decision.action.value.upper(),
+                "appliedRulePriority": u.decision.rule.rule_priority,
+                "on": iso(u.when)[:10],
+            }
+            for u in result.upcoming
+        ],
         "notes": [UPPER_BOUND_NOTE, UNVERIFIED_NOTE],
     }
 
@@ -183,6 +199,16 @@ def markdown(result: FleetPreview, now: float, price: float, guards: GuardReport
             f"{len(names)} repositories have no configured policy: "
             + ", ".join(code(n) for n in names[:20])
             + (" …" if len(names) > 20 else ""),
+        ]
+    if result.upcoming:
+        lines += [
+            "",
+            f"If nothing changes, {len(result.upcoming)} more image(s) go in the coming days: "
+            + ", ".join(
+                f"{code(u.decision.image.repository + '@' + u.decision.image.digest[:19])} on {iso(u.when)[:10]}"
+                for u in result.upcoming[:10]
+            )
+            + (" …" if len(result.upcoming) > 10 else ""),
         ]
     unsure = [(r, u) for r in result.repositories for u in r.unverified]
     if unsure:

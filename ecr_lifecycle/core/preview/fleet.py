@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.engine import evaluate
+from ecr_lifecycle.core.preview.forecast import Upcoming, forecast
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError
 from ecr_lifecycle.core.preview.results import RepositoryPreview, Totals
 
@@ -25,6 +26,7 @@ class Unmanaged:
 class FleetPreview:
     repositories: tuple[RepositoryPreview, ...]  # sorted by target, then name
     unmanaged: tuple[Unmanaged, ...]  # repositories in the inventory that no policy covers
+    upcoming: tuple[Upcoming, ...] = ()  # with a horizon: what later daily runs do, first day each
 
     @property
     def targets(self) -> tuple[str | None, ...]:
@@ -46,11 +48,13 @@ def group_by_repository(images: Iterable[Image]) -> dict[str, list[Image]]:
 
 
 def preview_fleet(
-    images_by_target: Mapping[str | None, Sequence[Image]], lookup: PolicyLookup, now: float
+    images_by_target: Mapping[str | None, Sequence[Image]], lookup: PolicyLookup, now: float, horizon_days: int = 0
 ) -> FleetPreview:
-    """Every repository of every target, each under the policy ``lookup`` gives it (target, name)."""
+    """Every repository of every target, each under the policy ``lookup`` gives it (target, name); with a
+    horizon, also what the next ``horizon_days`` daily runs would do to the images kept today."""
     previews = []
     unmanaged = []
+    upcoming: list[Upcoming] = []
     for target, images in sorted(images_by_target.items(), key=lambda kv: kv[0] or ""):
         for repository, repo_images in sorted(group_by_repository(images).items()):
             found = lookup(target, repository)
@@ -60,4 +64,7 @@ def preview_fleet(
             policy, text = found
             decisions = evaluate(policy, repo_images, now)
             previews.append(RepositoryPreview(target, repository, text, tuple(repo_images), tuple(decisions)))
-    return FleetPreview(tuple(previews), tuple(unmanaged))
+            if horizon_days:
+                later = forecast(policy, repo_images, now, horizon_days, decisions)
+                upcoming += [Upcoming(target, d, when) for d, when in later]
+    return FleetPreview(tuple(previews), tuple(unmanaged), tuple(upcoming))

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ecr_lifecycle.core.preview.engine import Decision
@@ -138,9 +139,12 @@ class InUseHit:
     reference: ImageRef
     target: str | None
     decision: Decision
+    when: float | None = None  # a later daily run (with a horizon), None for today's
 
     def message(self) -> str:
         where = f" (target {self.target})" if self.target is not None else ""
+        if self.when is not None:
+            where += f" on {datetime.fromtimestamp(self.when, tz=UTC).date().isoformat()} if nothing changes"
         users = self.reference.used_by
         used = f" used by {'; '.join(u.text() for u in users[:3])}{' …' if len(users) > 3 else ''}" if users else ""
         return (
@@ -182,22 +186,30 @@ Decisions = Mapping[tuple[str | None, str], Iterable[Decision]]
 Registries = Mapping[str | None, tuple[str | None, str | None]]
 
 
-def in_use_hits(decisions: Decisions, refs: Iterable[ImageRef], registries: Registries) -> tuple[InUseHit, ...]:
-    """References whose image some rule would expire or archive, in every target they can name."""
-    by_repository: dict[str, list[tuple[str | None, Decision]]] = {}
+def in_use_hits(
+    decisions: Decisions,
+    refs: Iterable[ImageRef],
+    registries: Registries,
+    upcoming: Iterable[tuple[str | None, Decision, float]] = (),
+) -> tuple[InUseHit, ...]:
+    """References whose image some rule would expire or archive (today, or on a later day of a forecast),
+    in every target they can name."""
+    by_repository: dict[str, list[tuple[str | None, Decision, float | None]]] = {}
     for (target, repository), repo_decisions in decisions.items():
-        by_repository.setdefault(repository, []).extend((target, d) for d in repo_decisions)
+        by_repository.setdefault(repository, []).extend((target, d, None) for d in repo_decisions)
+    for later_target, later, day in upcoming:
+        by_repository.setdefault(later.image.repository, []).append((later_target, later, day))
     hits = []
     for ref in refs:
-        for target, decision in by_repository.get(ref.repository, ()):
+        for target, decision, when in by_repository.get(ref.repository, ()):
             if not ref.concerns(*registries.get(target, (None, None))):
                 continue
             image = decision.image
             if ref.digest is not None:
                 if image.digest == ref.digest or ref.digest in image.children:
-                    hits.append(InUseHit(ref, target, decision))
+                    hits.append(InUseHit(ref, target, decision, when))
             elif ref.tag is not None and ref.tag in image.tags:
-                hits.append(InUseHit(ref, target, decision))
+                hits.append(InUseHit(ref, target, decision, when))
     return tuple(hits)
 
 
