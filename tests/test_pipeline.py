@@ -56,3 +56,16 @@ def test_pipeline_reviews_prs_and_deploys_behind_approval_with_oidc() -> None:
         assert any(step.get("uses", "").startswith("aws-actions/configure-aws-credentials") for step in job["steps"])
     assert "AWS_ACCESS_KEY_ID" not in (ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text()
     assert flow["concurrency"]["group"].startswith("ecr-lifecycle-")
+
+
+def test_pull_requests_never_see_the_deploy_role() -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text())
+    roles = {
+        name: [str((s.get("with") or {}).get("role-to-assume", "")) for s in job["steps"] if "with" in s]
+        for name, job in flow["jobs"].items()
+    }
+    assert all("AWS_PLAN_ROLE_ARN" in r for r in roles["review"] if r) and any(roles["review"])
+    assert all("AWS_ROLE_ARN" not in r.replace("AWS_PLAN_ROLE_ARN", "") for r in roles["review"])
+    assert flow["jobs"]["deploy"]["environment"] == "production"
+    assert "pull_request" not in flow["jobs"]["deploy"]["if"] or "==" in flow["jobs"]["deploy"]["if"]
+    assert flow["jobs"]["forecast"]["if"] == "github.event_name == 'schedule'"
