@@ -67,6 +67,7 @@ def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypa
     """A service mid-rollout, a family with more revisions than the window, a Lambda alias on an older version."""
     import boto3
 
+    from devtools.demo import push_image
     from devtools.local_ecr import local_ecr
     from ecr_lifecycle.aws.session import LOCAL_KEY
 
@@ -88,6 +89,28 @@ def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypa
         lam.create_function(FunctionName="fn", Role=role, PackageType="Image", Code={"ImageUri": f"{repo}:fn-1"})
         version = lam.publish_version(FunctionName="fn")["Version"]
         lam.create_alias(FunctionName="fn", Name="live", FunctionVersion=version)
+        lam.update_function_code(FunctionName="fn", ImageUri=f"{repo}:fn-2")  # the alias stays on the older one
+        # A tag that moves after deployment, and an image in another account's registry.
+        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        ecr.create_repository(repositoryName="payments/worker")
+        push_image(ecr, "payments/worker", "stable")
+        ecs.register_task_definition(
+            family="edge",
+            containerDefinitions=[
+                {"name": "a", "image": f"{repo}:stable", "memory": 128},
+                {"name": "b", "image": "999999999999.dkr.ecr.eu-west-1.amazonaws.com/other/app:v1", "memory": 128},
+            ],
+        )
+        ecs.create_service(cluster="prod", serviceName="edge", taskDefinition="edge:1", desiredCount=1)
+        push_image(ecr, "payments/worker", "stable-2")
+        moved = ecr.describe_images(repositoryName="payments/worker", imageIds=[{"imageTag": "stable-2"}])
+        ecr.put_image(
+            repositoryName="payments/worker",
+            imageManifest=ecr.batch_get_image(repositoryName="payments/worker", imageIds=[{"imageTag": "stable-2"}])[
+                "images"
+            ][0]["imageManifest"],
+            imageTag="stable",
+        )
         (tmp_path / "policies").mkdir()
         config = tmp_path / "repositories.yaml"
         config.write_text(
@@ -102,9 +125,12 @@ def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypa
     assert f"{repo}:v7" in refs  # the deployment being replaced during the rollout, or a rollback target
     windowed = sorted(r for r in refs if r.startswith(f"{repo}:v"))
     assert f"{repo}:v1" not in windowed and {f"{repo}:v6", f"{repo}:v7", f"{repo}:v8"} <= set(windowed)
-    assert any(
-        u["kind"] == "Lambda function" and u["detail"].startswith("alias live") for v in refs.values() for u in v
-    )
+    lambdas = {r: u for r, us in refs.items() for u in us if u["kind"] == "Lambda function"}
+    assert any(u["detail"].startswith("alias live -> version 1") for u in lambdas.values())
+    assert any(r.startswith(f"{repo}:fn-2") for r in lambdas)  # $LATEST, newer than the alias
+    new_digest = moved["imageDetails"][0]["imageDigest"]
+    assert f"{repo}:stable@{new_digest}" in refs  # pinned to what the tag names now
+    assert "999999999999.dkr.ecr.eu-west-1.amazonaws.com/other/app:v1" in refs  # listed, never resolved here
 
 
 def test_forecast_at_the_day_boundary(tmp_path: Path) -> None:

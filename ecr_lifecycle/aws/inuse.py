@@ -132,3 +132,32 @@ def apprunner_in_use(apprunner: Any) -> Iterator[tuple[str, Usage]]:
         if not token:
             break
     yield from apprunner_images([apprunner.describe_service(ServiceArn=arn)["Service"] for arn in arns])
+
+
+def resolve_tags(ecr: Any, account: str | None, region: str, found: list[tuple[str, Usage]]) -> list[tuple[str, Usage]]:
+    """Tag-only references to this registry, pinned to the digest the tag names now (``repo:tag@digest``):
+    the in-use list then stays true after the tag moves. References to other registries, unknown
+    repositories or tags are kept as written."""
+    from ecr_lifecycle.core.preview.guards import BadReference, parse_reference
+
+    cache: dict[tuple[str, str], str | None] = {}
+    out = []
+    for text, usage in found:
+        try:
+            ref = parse_reference(text, "in-use")
+        except BadReference:
+            out.append((text, usage))
+            continue
+        if ref.digest is not None or ref.tag is None or not ref.concerns(account, region):
+            out.append((text, usage))
+            continue
+        key = (ref.repository, ref.tag)
+        if key not in cache:
+            try:
+                details = ecr.describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
+                cache[key] = details["imageDetails"][0]["imageDigest"] if details["imageDetails"] else None
+            except Exception:  # a repository or tag that does not exist (any more): keep the reference as is
+                cache[key] = None
+        digest = cache[key]
+        out.append((f"{text}@{digest}" if digest else text, usage))
+    return out

@@ -18,8 +18,8 @@ from ecr_lifecycle.core.preview.guards import ImageRef, Usage
 def collect_live(
     fleet: Fleet, names: Sequence[str] | None, profile: str | None, endpoint_url: str | None, rollback: int
 ) -> list[tuple[str, Usage]]:
-    from ecr_lifecycle.aws.inuse import batch_in_use, ecs_in_use, lambda_in_use
-    from ecr_lifecycle.aws.session import check_account, describe_failure, service_client
+    from ecr_lifecycle.aws.inuse import batch_in_use, ecs_in_use, lambda_in_use, resolve_tags
+    from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client, service_client
 
     try:
         targets = fleet.select_targets(names)
@@ -33,13 +33,16 @@ def collect_live(
             clients = {
                 s: service_client(s, target, profile=profile, endpoint_url=endpoint) for s in ("ecs", "lambda", "batch")
             }
+            mine: list[tuple[str, Usage]] = []
             try:
-                found += ecs_in_use(clients["ecs"], rollback)
-                found += lambda_in_use(clients["lambda"])
-                found += batch_in_use(clients["batch"])
+                mine += ecs_in_use(clients["ecs"], rollback)
+                mine += lambda_in_use(clients["lambda"])
+                mine += batch_in_use(clients["batch"])
             except Exception as exc:  # botocore errors: one line
                 raise CliError(f"target {target.name}: cannot read workloads: {describe_failure(exc)}", 1) from None
-            found += _optional_apprunner(target, profile, endpoint)
+            mine += _optional_apprunner(target, profile, endpoint)
+            ecr = ecr_client(target, profile=profile, endpoint_url=endpoint)
+            found += resolve_tags(ecr, target.account_id, target.region, mine)
     return found
 
 
