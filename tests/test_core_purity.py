@@ -68,6 +68,7 @@ LAYERS = [
     "ecr_lifecycle.app",
     "ecr_lifecycle.aws",
     "ecr_lifecycle.terraform",
+    "ecr_lifecycle.kube",
     "ecr_lifecycle.cli",
 ]
 # Which layers each may import: data flows config -> policy -> preview/report, then use cases, then shells.
@@ -77,6 +78,7 @@ MAY_IMPORT = {
     "ecr_lifecycle.views": {"ecr_lifecycle.core", "ecr_lifecycle.app", "ecr_lifecycle.views"},
     "ecr_lifecycle.aws": {"ecr_lifecycle.core", "ecr_lifecycle.aws"},
     "ecr_lifecycle.terraform": {"ecr_lifecycle.core", "ecr_lifecycle.terraform"},
+    "ecr_lifecycle.kube": {"ecr_lifecycle.core", "ecr_lifecycle.kube"},
     "ecr_lifecycle.cli": set(LAYERS),
 }
 

@@ -199,3 +199,58 @@ def test_app_runner_image_services_are_read_from_describe_service() -> None:
         {"ServiceName": "code", "SourceConfiguration": {"CodeRepository": {"RepositoryUrl": "https://x"}}},
     ]
     assert [(ref, u.text()) for ref, u in apprunner_images(services)] == [(f"{ECR}:v9", "App Runner service web")]
+
+
+def test_kube_context_reads_an_api_server(tmp_path: Path) -> None:
+    """The real kubernetes client against a minimal API server on loopback serving the fixture's objects."""
+    import http.server
+    import threading
+
+    cluster = json.loads(CLUSTER.read_text())
+    paths = {
+        "/api/v1/pods": "Pod",
+        "/apis/apps/v1/deployments": "Deployment",
+        "/apis/apps/v1/replicasets": "ReplicaSet",
+        "/apis/apps/v1/statefulsets": "StatefulSet",
+        "/apis/apps/v1/daemonsets": "DaemonSet",
+        "/apis/batch/v1/cronjobs": "CronJob",
+        "/apis/batch/v1/jobs": "Job",
+    }
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            kind = paths.get(self.path.split("?")[0])
+            body = json.dumps(
+                {"kind": f"{kind}List", "apiVersion": "v1", "metadata": {},
+                 "items": [i for i in cluster["items"] if i["kind"] == kind]}
+            ).encode()  # fmt: skip
+            self.send_response(200 if kind else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(
+            "apiVersion: v1\nkind: Config\ncurrent-context: other\n"
+            f"clusters:\n- name: local\n  cluster: {{server: 'http://127.0.0.1:{server.server_address[1]}'}}\n"
+            "users:\n- name: me\n  user: {token: t}\n"
+            "contexts:\n- name: test\n  context: {cluster: local, user: me}\n"
+            "- name: other\n  context: {cluster: nowhere, user: me}\n"
+        )
+        out = invoke(
+            "in-use", "--no-aws", "--kube-context", "test", "--kubeconfig", str(kubeconfig), "--format", "json"
+        )
+        assert out.code == 0, out.stderr
+        from_api = {i["reference"]: i["usedBy"] for i in json.loads(out.stdout)["images"]}
+        from_file = invoke("in-use", "--no-aws", "--kubernetes", str(CLUSTER), "--format", "json")
+        assert from_api == {i["reference"]: i["usedBy"] for i in json.loads(from_file.stdout)["images"]}
+        bad = invoke("in-use", "--no-aws", "--kube-context", "nope", "--kubeconfig", str(kubeconfig))
+        assert bad.code == 1 and "cannot read the cluster 'nope'" in bad.stderr and bad.stderr.count("\n") == 1
+    finally:
+        server.shutdown()

@@ -33,6 +33,13 @@ def register(sub: Any) -> None:
         "  (k8s.json: kubectl get pods,deployments,replicasets,statefulsets,daemonsets,cronjobs -A -o json)",
     )
     p.add_argument("--kubernetes", nargs="+", metavar="FILE", default=[], help="kubectl -o json output files")
+    p.add_argument(
+        "--kube-context",
+        action="append",
+        metavar="CONTEXT",
+        help="read a cluster's API server through this kubeconfig context (repeatable; needs the kubernetes package)",
+    )
+    p.add_argument("--kubeconfig", metavar="FILE", help="with --kube-context: the kubeconfig (default: the usual one)")
     add_config_argument(p)
     p.add_argument("--target", action="append", help="only this target (repeatable; default: all)")
     p.add_argument("--no-aws", action="store_true", help="read no AWS account: only the --kubernetes files")
@@ -59,6 +66,13 @@ def handle(args: argparse.Namespace) -> int:
             documents.append((path, json.loads(read_text(path, "kubectl output"))))
         except (ValueError, RecursionError) as exc:
             raise CliError(f"{path}: not kubectl JSON output: {exc}") from None
+    for context in args.kube_context or ():
+        from ecr_lifecycle.kube.reader import KubeError, read_cluster
+
+        try:
+            documents.append((f"context {context}", read_cluster(context, args.kubeconfig)))
+        except KubeError as exc:
+            raise CliError(str(exc), exitcodes.INVALID) from None
     found = [] if args.no_aws else _aws(args)
     if not documents and args.no_aws:
         raise CliError("nothing to read: give --kubernetes files, or leave out --no-aws")
