@@ -254,3 +254,49 @@ def test_kube_context_reads_an_api_server(tmp_path: Path) -> None:
         assert bad.code == 1 and "cannot read the cluster 'nope'" in bad.stderr and bad.stderr.count("\n") == 1
     finally:
         server.shutdown()
+
+
+def test_diff_in_use_live_guards_what_lambda_runs(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    import boto3
+
+    from devtools.demo import push_image
+    from devtools.local_ecr import local_ecr
+    from ecr_lifecycle.aws.session import LOCAL_KEY
+
+    with local_ecr() as url:
+        kw = {"endpoint_url": url, "region_name": "us-east-1", "aws_access_key_id": LOCAL_KEY,
+              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
+        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        ecr.create_repository(repositoryName="svc/fn")
+        for n in range(3):
+            push_image(ecr, "svc/fn", f"v{n}")
+        images = ecr.describe_images(repositoryName="svc/fn")["imageDetails"]
+        (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}, default=str))
+        iam = boto3.client("iam", **kw)  # type: ignore[call-overload]
+        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam = boto3.client("lambda", **kw)  # type: ignore[call-overload]
+        for n in range(3):  # one function per image: whichever the new policy keeps, two run
+            uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/svc/fn:v{n}"
+            lam.create_function(FunctionName=f"fn{n}", Role=role, PackageType="Image", Code={"ImageUri": uri})
+        repo = tmp_path / "fleet"
+        (repo / "policies").mkdir(parents=True)
+        (repo / "policies" / ".keep").write_text("")
+        config = repo / "repositories.yaml"
+        body = (
+            f"version: 1\ntargets: [{{name: local, region: us-east-1, endpoints: {{ecr: '{url}'}}}}]\n"
+            "repositories:\n  - name: svc/fn\n    rules: [{selection: {tagStatus: any, countType: imageCountMoreThan, "
+            "countNumber: KEEP}, action: {type: expire}, description: keep the newest images of any kind}]\n"
+        )
+        config.write_text(body.replace("KEEP", "10"))
+        env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+        config.write_text(body.replace("KEEP", "1"))
+        out = invoke("diff", "--config", str(config), "--base", "main", "--images", str(tmp_path / "images.json"),
+                     "--in-use-live")  # fmt: skip
+    assert out.code == 3, out.stderr
+    assert "used by Lambda function fn" in out.stderr
