@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 
@@ -87,3 +88,14 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def local_client(service: str, url: str, region: str = "us-east-1") -> Any:
+    """A boto3 client of the local emulator, with the credentials it accepts."""
+    import boto3
+
+    from ecr_lifecycle.aws.session import LOCAL_KEY
+
+    return boto3.client(  # type: ignore[call-overload]
+        service, endpoint_url=url, region_name=region, aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY
+    )

@@ -7,10 +7,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
-from devtools.local_ecr import local_ecr
+from devtools.local_ecr import local_client, local_ecr
 from ecr_lifecycle.aws.session import LOCAL_KEY
 from tests.inprocess import invoke
 
@@ -31,13 +30,7 @@ POLICY = json.dumps(
 @pytest.fixture(scope="module")
 def registry() -> Iterator[str]:
     with local_ecr() as url:
-        ecr = boto3.client(
-            "ecr",
-            endpoint_url=url,
-            region_name="us-east-1",
-            aws_access_key_id=LOCAL_KEY,
-            aws_secret_access_key=LOCAL_KEY,
-        )
+        ecr = local_client("ecr", url)
         ecr.create_repository(repositoryName="svc/a")
         ecr.put_lifecycle_policy(repositoryName="svc/a", lifecyclePolicyText=POLICY)
         yield url
@@ -194,13 +187,7 @@ def test_prune_adopt_removes_only_the_flags_whose_policy_is_in_place(tmp_path: P
         + ADOPT_RULES
     )
     config = _config(tmp_path, aws_env, extra)
-    ecr = boto3.client(
-        "ecr",
-        endpoint_url=aws_env,
-        region_name="us-east-1",
-        aws_access_key_id=LOCAL_KEY,
-        aws_secret_access_key=LOCAL_KEY,
-    )
+    ecr = local_client("ecr", aws_env)
     ecr.create_repository(repositoryName="svc/missing")  # a repository whose policy was deleted after import
     drift = invoke("drift", "--config", str(config))
     assert "svc/missing: 'adopt: true'" in drift.stdout and "the next plan fails" in drift.stdout

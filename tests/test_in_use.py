@@ -65,17 +65,13 @@ def test_bad_kubectl_output_is_one_line(tmp_path: Path) -> None:
 
 def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypatch: object) -> None:
     """A service mid-rollout, a family with more revisions than the window, a Lambda alias on an older version."""
-    import boto3
-
     from devtools.demo import push_image
-    from devtools.local_ecr import local_ecr
-    from ecr_lifecycle.aws.session import LOCAL_KEY
+    from devtools.local_ecr import local_client, local_ecr
 
     repo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/worker"
     with local_ecr() as url:
-        kw = {"endpoint_url": url, "region_name": "eu-west-1", "aws_access_key_id": LOCAL_KEY,
-              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
-        ecs = boto3.client("ecs", **kw)  # type: ignore[call-overload]
+        region = "eu-west-1"
+        ecs = local_client("ecs", url, region)
         ecs.create_cluster(clusterName="prod")
         for n in range(1, 9):
             ecs.register_task_definition(
@@ -83,15 +79,15 @@ def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypa
             )
         ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker:7", desiredCount=1)
         ecs.update_service(cluster="prod", service="worker", taskDefinition="worker:8")  # a rollout
-        iam = boto3.client("iam", **kw)  # type: ignore[call-overload]
+        iam = local_client("iam", url, region)
         role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = boto3.client("lambda", **kw)  # type: ignore[call-overload]
+        lam = local_client("lambda", url, region)
         lam.create_function(FunctionName="fn", Role=role, PackageType="Image", Code={"ImageUri": f"{repo}:fn-1"})
         version = lam.publish_version(FunctionName="fn")["Version"]
         lam.create_alias(FunctionName="fn", Name="live", FunctionVersion=version)
         lam.update_function_code(FunctionName="fn", ImageUri=f"{repo}:fn-2")  # the alias stays on the older one
         # A tag that moves after deployment, and an image in another account's registry.
-        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        ecr = local_client("ecr", url, region)
         ecr.create_repository(repositoryName="payments/worker")
         push_image(ecr, "payments/worker", "stable")
         ecs.register_task_definition(
@@ -155,20 +151,16 @@ def test_forecast_at_the_day_boundary(tmp_path: Path) -> None:
 def test_in_use_live_guards_what_ecs_runs(tmp_path: Path) -> None:
     """``preview --live --in-use-live``: exit 3 when the policy would expire the image a service runs,
     0 when the policy keeps it."""
-    import boto3
-
     from devtools.demo import push_image
-    from devtools.local_ecr import local_ecr
-    from ecr_lifecycle.aws.session import LOCAL_KEY
+    from devtools.local_ecr import local_client, local_ecr
 
     with local_ecr() as url:
-        kw = {"endpoint_url": url, "region_name": "us-east-1", "aws_access_key_id": LOCAL_KEY,
-              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
-        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        region = "us-east-1"
+        ecr = local_client("ecr", url, region)
         ecr.create_repository(repositoryName="svc/api")
         for n in range(3):
             push_image(ecr, "svc/api", f"v{n}")
-        ecs = boto3.client("ecs", **kw)  # type: ignore[call-overload]
+        ecs = local_client("ecs", url, region)
         ecs.create_cluster(clusterName="prod")
         for n in range(3):  # one service per image: whichever the policy keeps, two run
             uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/svc/api:v{n}"
@@ -260,24 +252,20 @@ def test_diff_in_use_live_guards_what_lambda_runs(tmp_path: Path) -> None:
     import os
     import subprocess
 
-    import boto3
-
     from devtools.demo import push_image
-    from devtools.local_ecr import local_ecr
-    from ecr_lifecycle.aws.session import LOCAL_KEY
+    from devtools.local_ecr import local_client, local_ecr
 
     with local_ecr() as url:
-        kw = {"endpoint_url": url, "region_name": "us-east-1", "aws_access_key_id": LOCAL_KEY,
-              "aws_secret_access_key": LOCAL_KEY}  # fmt: skip
-        ecr = boto3.client("ecr", **kw)  # type: ignore[call-overload]
+        region = "us-east-1"
+        ecr = local_client("ecr", url, region)
         ecr.create_repository(repositoryName="svc/fn")
         for n in range(3):
             push_image(ecr, "svc/fn", f"v{n}")
         images = ecr.describe_images(repositoryName="svc/fn")["imageDetails"]
         (tmp_path / "images.json").write_text(json.dumps({"imageDetails": images}, default=str))
-        iam = boto3.client("iam", **kw)  # type: ignore[call-overload]
+        iam = local_client("iam", url, region)
         role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = boto3.client("lambda", **kw)  # type: ignore[call-overload]
+        lam = local_client("lambda", url, region)
         for n in range(3):  # one function per image: whichever the new policy keeps, two run
             uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/svc/fn:v{n}"
             lam.create_function(FunctionName=f"fn{n}", Role=role, PackageType="Image", Code={"ImageUri": uri})

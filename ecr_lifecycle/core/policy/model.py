@@ -58,7 +58,8 @@ class ActionType(StrEnum):
     TRANSITION = "transition"  # needs targetStorageClass: archive
 
 
-# Days an image must stay in archive before a lifecycle rule may delete it (UG-ARCH).
+# Days an image must stay in archive before a lifecycle rule may delete it
+# (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
 ARCHIVE_MINIMUM_DAYS = 90
 MAX_RULES = 50
 MAX_POLICY_CHARS = 30_720
