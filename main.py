@@ -1,95 +1,9 @@
-"""CDKTF entry point (``cdktf synth`` runs this through pipenv): load, validate, build, synth.
+"""CDKTF app entry (``cdktf synth`` runs it through pipenv): ``python main.py [--config FILE] [--outdir DIR]``.
 
-Usage: ``python main.py [--config FILE] [--outdir DIR]`` (config also from $ECR_LIFECYCLE_CONFIG).
-An invalid config synthesizes nothing and leaves any previous output untouched.
+Everything happens in ``stacks/app.py``; ``ecr-lifecycle synth`` runs the same code.
 """
 
-from __future__ import annotations
-
-import argparse
-import os
-import signal
-import sys
-import time
-from types import FrameType
-
-T0 = time.perf_counter()
-# jsii prints a full-screen banner for Node 18/20 (end of life); the README says which Node to use.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "18,20")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="main.py", description="Synthesize ECR lifecycle stacks.")
-    parser.add_argument("--config", help="fleet config (default: $ECR_LIFECYCLE_CONFIG, else repositories.yaml)")
-    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
-    parser.add_argument(
-        "--verbose",
-        action="store_true",
-        default=os.environ.get("ECR_LIFECYCLE_VERBOSE", "") not in ("", "0"),
-        help="print the timing line (also ECR_LIFECYCLE_VERBOSE=1, for runs through cdktf)",
-    )
-    args = parser.parse_args(argv)
-
-    from ecr_lifecycle.core.config.load import config_path, load_fleet
-    from ecr_lifecycle.core.sourcefile import SourceError
-
-    t_import_core = time.perf_counter()
-    path = config_path(args.config)
-    try:
-        fleet = load_fleet(path, os.environ)
-    except SourceError as exc:
-        for message in exc.messages:
-            print(f"error: {message}", file=sys.stderr)
-        print(f"error: {path}: invalid, nothing synthesized", file=sys.stderr)
-        return 1
-    t_loaded = time.perf_counter()
-
-    from cdktf import App
-
-    from stacks.outdir import OutdirBusy, locked, staged
-    from stacks.target_stack import TargetStack
-
-    t_import_cdktf = time.perf_counter()
-    try:
-        with locked(args.outdir), staged(args.outdir) as stage:
-            # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
-            app = App(outdir=stage, skip_validation=False)
-            for name in sorted(fleet.plans):
-                stack_dir = os.path.join(args.outdir, "stacks", name)
-                state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
-                TargetStack(app, fleet.plans[name], state_dir=state_dir)
-            t_built = time.perf_counter()
-            app.synth()
-            t_synth = time.perf_counter()
-    except OutdirBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {args.outdir}: cannot write the synthesized stacks: {exc.strerror}", file=sys.stderr)
-        return 1
-    if not args.verbose:
-        return 0  # cdktf shows anything on stderr as "[ERROR]"; the timing line is for people who ask
-    repos = sum(len(p.named) for p in fleet.plans.values())
-    patterns = sum(len(p.patterns) for p in fleet.plans.values())
-    print(
-        f"ecr-lifecycle: {len(fleet.plans)} stack(s), {repos} named repositories, {patterns} patterns; "
-        f"time: import {t_import_core - T0 + t_import_cdktf - t_loaded:.2f}s, "
-        f"load+validate {t_loaded - t_import_core:.2f}s, construct {t_built - t_import_cdktf:.2f}s, "
-        f"synth {t_synth - t_built:.2f}s",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds: the staged output is removed, the previous output stays
-
+from stacks.app import run
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:
-        print("error: interrupted; the previous output is unchanged", file=sys.stderr)
-        raise SystemExit(130) from None
+    raise SystemExit(run())

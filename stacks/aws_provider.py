@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import TerraformProvider, TerraformProviderGeneratorMetadata
 from constructs import Construct
 
 from ecr_lifecycle.core.config.model import Target
-from stacks._attributes import AttributesMixin
-from stacks.literal import literal
+
+from ._attributes import AttributesMixin
+from .engine import cdk
+from .literal import literal
 
 # 5.61 brought aws_ecr_repository_creation_template; 6.29 is needed for Terraform to see
 # changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in README.md.
@@ -19,14 +20,14 @@ AWS_PROVIDER_VERSION = ">= 5.61.0, < 7.0.0"
 _LOCAL_CREDENTIALS = {"access_key": "test", "secret_key": "test"}
 
 
-class AwsProvider(AttributesMixin, TerraformProvider):
+class AwsProvider(AttributesMixin, cdk.TerraformProvider):
     def __init__(self, scope: Construct, target: Target) -> None:
         super().__init__(
             scope,
             "aws",
             terraform_resource_type="aws",
             terraform_provider_source="hashicorp/aws",
-            terraform_generator_metadata=TerraformProviderGeneratorMetadata(
+            terraform_generator_metadata=cdk.TerraformProviderGeneratorMetadata(
                 provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
             ),
         )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformProvider, TerraformResource
 from constructs import Construct
 
-from stacks._attributes import AttributesMixin
+from ._attributes import AttributesMixin
+from .engine import cdk
 
 
-class EcrLifecyclePolicy(AttributesMixin, TerraformResource):
+class EcrLifecyclePolicy(AttributesMixin, cdk.TerraformResource):
     """``repository`` and ``policy`` are Terraform expressions evaluated per ``for_each`` entry."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, provider: TerraformProvider, for_each: str, repository: str, policy: str
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        provider: cdk.TerraformProvider,
+        for_each: str,
+        repository: str,
+        policy: str,
     ) -> None:
         super().__init__(scope, id_, terraform_resource_type="aws_ecr_lifecycle_policy", provider=provider)
         # for_each is a meta-argument: cdktf drops it from synthesized attributes, so set it directly.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformDataSource, TerraformProvider
 from constructs import Construct
 
-from stacks._attributes import AttributesMixin
+from ._attributes import AttributesMixin
+from .engine import cdk
 
 
-class DataEcrRepositories(AttributesMixin, TerraformDataSource):
-    def __init__(self, scope: Construct, id_: str, *, provider: TerraformProvider) -> None:
+class DataEcrRepositories(AttributesMixin, cdk.TerraformDataSource):
+    def __init__(self, scope: Construct, id_: str, *, provider: cdk.TerraformProvider) -> None:
         super().__init__(scope, id_, terraform_resource_type="aws_ecr_repositories", provider=provider)
         self._tf_attributes = {}
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformProvider, TerraformResource
 from constructs import Construct
 
-from stacks._attributes import AttributesMixin
+from ._attributes import AttributesMixin
+from .engine import cdk
 
 
-class EcrRepositoryCreationTemplate(AttributesMixin, TerraformResource):
+class EcrRepositoryCreationTemplate(AttributesMixin, cdk.TerraformResource):
     def __init__(
         self,
         scope: Construct,
         id_: str,
         *,
-        provider: TerraformProvider,
+        provider: cdk.TerraformProvider,
         for_each: str,
         prefix: str,
         applied_for: str,

@@ -14,25 +14,26 @@ import json
 import os
 from typing import Any
 
-from cdktf import LocalBackend, S3Backend, TerraformLocal, TerraformStack
 from constructs import Construct
 
 from ecr_lifecycle.core.config.matching import glob_to_regex
 from ecr_lifecycle.core.config.model import Backend, TargetPlan
-from stacks.aws_provider import AwsProvider
-from stacks.ecr_lifecycle_policy import EcrLifecyclePolicy
-from stacks.ecr_repositories import DataEcrRepositories
-from stacks.ecr_repository_creation_template import EcrRepositoryCreationTemplate
-from stacks.literal import literal
+
+from .aws_provider import AwsProvider
+from .ecr_lifecycle_policy import EcrLifecyclePolicy
+from .ecr_repositories import DataEcrRepositories
+from .ecr_repository_creation_template import EcrRepositoryCreationTemplate
+from .engine import cdk
+from .literal import literal
 
 
-class TargetStack(TerraformStack):
+class TargetStack(cdk.TerraformStack):
     def __init__(self, scope: Construct, plan: TargetPlan, *, state_dir: str) -> None:
         super().__init__(scope, plan.target.name)
         _backend(self, plan.target.backend, state_dir)
         provider = AwsProvider(self, plan.target)
-        TerraformLocal(self, "policies", literal(plan.policies))
-        TerraformLocal(self, "repositories", literal(plan.named))
+        cdk.TerraformLocal(self, "policies", literal(plan.policies))
+        cdk.TerraformLocal(self, "repositories", literal(plan.named))
         for_each = "${local.repositories}"
         if plan.patterns:
             data = DataEcrRepositories(self, "all", provider=provider)
@@ -44,9 +45,9 @@ class TargetStack(TerraformStack):
                 }
                 for p in plan.patterns
             ]
-            TerraformLocal(self, "patterns", literal(patterns))
+            cdk.TerraformLocal(self, "patterns", literal(patterns))
             # First matching pattern wins; a name excluded by a pattern falls through to later ones.
-            TerraformLocal(
+            cdk.TerraformLocal(
                 self,
                 "pattern_hits",
                 f"${{{{ for name in {data.names_expression} : name => "
@@ -54,7 +55,7 @@ class TargetStack(TerraformStack):
                 "&& length([ for e in p.exclude : e if can(regex(e, name)) ]) == 0 ] "
                 "if !contains(keys(local.repositories), name) }}",
             )
-            TerraformLocal(
+            cdk.TerraformLocal(
                 self,
                 "pattern_repositories",
                 "${{ for name, hits in local.pattern_hits : name => hits[0] if length(hits) > 0 }}",
@@ -89,7 +90,7 @@ class TargetStack(TerraformStack):
                 }
                 for t in plan.creation_templates
             }
-            TerraformLocal(self, "creation_templates", literal(templates))
+            cdk.TerraformLocal(self, "creation_templates", literal(templates))
             EcrRepositoryCreationTemplate(
                 self,
                 "creation_template",
@@ -102,13 +103,13 @@ class TargetStack(TerraformStack):
             )
 
 
-def _adopt_pattern_matches(stack: TerraformStack, plan: TargetPlan, names: str) -> None:
+def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: str) -> None:
     """Import blocks for every repository an adopting pattern gives its policy to, known at plan time only.
 
     Like the named ones, they are no-ops once the policies are in state; ``prune-adopt`` removes the flag."""
     flags = [p.adopt for p in plan.patterns]
-    TerraformLocal(stack, "pattern_adopt_flags", flags)
-    TerraformLocal(
+    cdk.TerraformLocal(stack, "pattern_adopt_flags", flags)
+    cdk.TerraformLocal(
         stack,
         "pattern_adopt",
         f"${{{{ for name in {names} : name => "
@@ -130,10 +131,10 @@ def _adopt_pattern_matches(stack: TerraformStack, plan: TargetPlan, names: str) 
     )
 
 
-def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:
+def _backend(stack: cdk.TerraformStack, backend: Backend, state_dir: str) -> None:
     if backend.kind == "s3":
         assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
-        S3Backend(
+        cdk.S3Backend(
             stack,
             bucket=literal(backend.bucket),
             key=literal(backend.key),
@@ -146,4 +147,4 @@ def _backend(stack: TerraformStack, backend: Backend, state_dir: str) -> None:
         return
     # A relative path keeps cdk.tf.json identical across checkouts; Terraform runs in the stack's folder.
     assert backend.path
-    LocalBackend(stack, path=literal(os.path.join(state_dir, backend.path)))
+    cdk.LocalBackend(stack, path=literal(os.path.join(state_dir, backend.path)))

@@ -29,13 +29,13 @@ def synth_stack(config: Path, target: str, env: dict[str, str] | None = None) ->
     return doc
 
 
-def run_main(config: Path, outdir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_main(config: Path, outdir: Path, cwd: Path = ROOT, engine: str = "cdktf") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--outdir", str(outdir)],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, **LOCAL_ENV},
+        env={**os.environ, **LOCAL_ENV, "ECR_LIFECYCLE_ENGINE": engine},
         timeout=180,
     )
 
@@ -123,11 +123,44 @@ def _terraform(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["terraform", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
+ENGINES = ("cdktf", "cdktn")
+
+
+def _without_engine_version(doc: dict[str, Any]) -> dict[str, Any]:
+    metadata = doc["//"]["metadata"]
+    assert metadata.pop("version") in {"0.21.0", "0.24.0"}
+    return doc
+
+
 @pytest.mark.parametrize("config", [EXAMPLE, MULTI], ids=["bundled-example", "multi-account"])
-def test_terraform_validate_accepts_every_stack(tmp_path: Path, config: Path) -> None:
-    """Proves our hand-written constructs against the real hashicorp/aws provider schema."""
+def test_both_engines_synthesize_the_same_terraform(tmp_path: Path, config: Path) -> None:
+    """cdktf 0.21 and CDK Terrain 0.24 differ only in the engine version they stamp into the metadata."""
+    stacks: dict[str, dict[str, Any]] = {}
+    for engine in ENGINES:
+        proc = run_main(config, tmp_path / engine, engine=engine)
+        assert proc.returncode == 0, proc.stderr
+        for path in sorted((tmp_path / engine / "stacks").glob("*/cdk.tf.json")):
+            doc = json.loads(path.read_text())
+            assert doc["//"]["metadata"]["version"] == {"cdktf": "0.21.0", "cdktn": "0.24.0"}[engine]
+            stacks.setdefault(path.parent.name, {})[engine] = _without_engine_version(doc)
+    assert stacks and all(len(by_engine) == 2 for by_engine in stacks.values())
+    for name, by_engine in stacks.items():
+        assert by_engine["cdktf"] == by_engine["cdktn"], name
+
+
+def test_an_unknown_engine_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    proc = run_main(EXAMPLE, tmp_path / "out", engine="cdk8s")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "error: ECR_LIFECYCLE_ENGINE='cdk8s': expected one of cdktf, cdktn"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("config", [EXAMPLE, MULTI], ids=["bundled-example", "multi-account"])
+def test_terraform_validate_accepts_every_stack(tmp_path: Path, config: Path, engine: str) -> None:
+    """Proves our hand-written constructs against the real hashicorp/aws provider schema, on either engine."""
     out = tmp_path / "out"
-    assert run_main(config, out).returncode == 0
+    assert run_main(config, out, engine=engine).returncode == 0
     plugin_cache = tmp_path / "plugins"
     for stack in sorted((out / "stacks").iterdir()):
         init = _terraform(["init", "-backend=false", "-input=false", "-no-color"], stack)

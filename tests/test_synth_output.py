@@ -114,4 +114,4 @@ def test_the_timing_line_only_when_asked(tmp_path: Path) -> None:
         text=True,
         env={**os.environ, **LOCAL_ENV, "ECR_LIFECYCLE_VERBOSE": "1"},
     )
-    assert loud.returncode == 0 and loud.stderr.startswith("ecr-lifecycle: 1 stack(s)")
+    assert loud.returncode == 0 and loud.stderr.startswith("ecr-lifecycle (cdktf): 1 stack(s)")

@@ -1,0 +1,104 @@
+"""Synthesis: load and validate the config, build one stack per target, write ``cdktf.out`` atomically.
+
+The app entry (``main.py`` here, three lines in a config repository ``ecr-lifecycle init`` writes) and
+``ecr-lifecycle synth`` both call ``main``. An invalid config synthesizes nothing and leaves any previous
+output untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+T0 = time.perf_counter()
+# jsii prints a full-screen banner for Node 18/20 (end of life); the README says which Node to use.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "18,20")
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Synthesize ECR lifecycle stacks.")
+    parser.add_argument("--config", help="fleet config (default: $ECR_LIFECYCLE_CONFIG, else repositories.yaml)")
+    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=os.environ.get("ECR_LIFECYCLE_VERBOSE", "") not in ("", "0"),
+        help="print the timing line (also ECR_LIFECYCLE_VERBOSE=1, for runs through cdktf)",
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    from ecr_lifecycle.core.config.load import config_path, load_fleet
+    from ecr_lifecycle.core.sourcefile import SourceError
+
+    t_import_core = time.perf_counter()
+    path = config_path(args.config)
+    try:
+        fleet = load_fleet(path, os.environ)
+    except SourceError as exc:
+        for message in exc.messages:
+            print(f"error: {message}", file=sys.stderr)
+        print(f"error: {path}: invalid, nothing synthesized", file=sys.stderr)
+        return 1
+    t_loaded = time.perf_counter()
+
+    from .engine_choice import EngineError
+
+    try:
+        from .engine import cdk
+        from .outdir import OutdirBusy, locked, staged
+        from .target_stack import TargetStack
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    t_import_cdktf = time.perf_counter()
+    try:
+        with locked(args.outdir), staged(args.outdir) as stage:
+            # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
+            app = cdk.App(outdir=stage, skip_validation=False)
+            for name in sorted(fleet.plans):
+                stack_dir = os.path.join(args.outdir, "stacks", name)
+                state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
+                TargetStack(app, fleet.plans[name], state_dir=state_dir)
+            t_built = time.perf_counter()
+            app.synth()
+            t_synth = time.perf_counter()
+    except OutdirBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {args.outdir}: cannot write the synthesized stacks: {exc.strerror}", file=sys.stderr)
+        return 1
+    if not args.verbose:
+        return 0  # cdktf shows anything on stderr as "[ERROR]"; the timing line is for people who ask
+    repos = sum(len(p.named) for p in fleet.plans.values())
+    patterns = sum(len(p.patterns) for p in fleet.plans.values())
+    print(
+        f"ecr-lifecycle ({cdk.__name__}): {len(fleet.plans)} stack(s), {repos} named repositories, "
+        f"{patterns} patterns; "
+        f"time: import {t_import_core - T0 + t_import_cdktf - t_loaded:.2f}s, "
+        f"load+validate {t_loaded - t_import_core:.2f}s, construct {t_built - t_import_cdktf:.2f}s, "
+        f"synth {t_synth - t_built:.2f}s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the staged output is removed, the previous output stays
+
+
+def run(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
+    """``main`` as a process entry: SIGTERM and Ctrl-C end it with 143/130 and one line, never a traceback."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return main(argv, prog)
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous output is unchanged", file=sys.stderr)
+        return 130
