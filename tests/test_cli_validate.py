@@ -105,11 +105,13 @@ def test_every_subcommand_explains_itself_with_exit_codes_and_an_example() -> No
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
     assert sorted(sub.choices) == [
-        "diff", "drift", "import", "in-use", "plan", "preview", "prune-adopt", "render", "stacks", "validate"
+        "completion", "diff", "drift", "import", "in-use", "init", "plan", "preview", "prune-adopt", "render",
+        "stacks", "synth", "validate",
     ]  # fmt: skip
     for name, command in sub.choices.items():
         text = command.format_help()
         assert command.description and len(command.description) > 80, name
-        assert "exit codes:" in text and "example:\n  python -m ecr_lifecycle " + name in text, name
+        assert "exit codes:" in text, name
+        assert any(f"example:\n  {prog} {name}" in text for prog in ("python -m ecr_lifecycle", "ecr-lifecycle")), name
         for action in command._actions:
             assert action.help, f"{name} {action.option_strings or action.dest} has no help text"

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from ecr_lifecycle import __version__
 from ecr_lifecycle.app.errors import Failure, UseCaseError
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
@@ -18,20 +19,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(exitcodes.USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def default_prog() -> str:
+    """``ecr-lifecycle`` from the console script, ``python -m ecr_lifecycle`` otherwise."""
+    return "python -m ecr_lifecycle" if sys.argv[0].endswith("__main__.py") else "ecr-lifecycle"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     from ecr_lifecycle.cli import (
+        cmd_completion,
         cmd_diff,
         cmd_drift,
         cmd_import,
+        cmd_init,
         cmd_inuse,
         cmd_plan,
         cmd_preview,
         cmd_prune_adopt,
         cmd_render,
+        cmd_synth,
         cmd_validate,
     )
 
-    parser = _Parser(prog="python -m ecr_lifecycle", description="ECR lifecycle policies as code.")
+    parser = _Parser(prog=prog or default_prog(), description="ECR lifecycle policies as code.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd_validate.register(sub)
     cmd_render.register(sub)
@@ -42,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_prune_adopt.register(sub)
     cmd_inuse.register(sub)
     cmd_plan.register(sub)
+    cmd_synth.register(sub)
+    cmd_init.register(sub)
+    cmd_completion.register(sub)
     return parser
 
 

@@ -29,7 +29,7 @@ from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.policy.findings import Finding, Severity
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
 from ecr_lifecycle.core.suggest import did_you_mean
-from ecr_lifecycle.core.templates.library import Library, load_library
+from ecr_lifecycle.core.templates.library import Library, load_templates
 
 DEFAULT_CONFIG = "repositories.yaml"
 CONFIG_ENV = "ECR_LIFECYCLE_CONFIG"
@@ -59,7 +59,8 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
     if errors:
         raise SourceError(errors)
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
-    return _Builder(doc, load_library(policies_dir), environ).build()
+    library = load_templates(policies_dir, own_required="policies_dir" in doc.data)
+    return _Builder(doc, library, environ).build()
 
 
 class _Builder:

@@ -39,6 +39,35 @@ class Library:
     broken: dict[str, list[str]]  # templates that do not load, by name: their errors (fail only their users)
 
 
+def shipped_dir() -> str | None:
+    """The templates shipped with the tool: in the installed package, or this checkout's ``policies/``."""
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    installed = os.path.join(package, "builtin_policies")
+    if os.path.isdir(installed):
+        return installed
+    checkout = os.path.dirname(package)
+    if os.path.isfile(os.path.join(checkout, "stacks", "app.py")) and os.path.isdir(os.path.join(checkout, "policies")):
+        return os.path.join(checkout, "policies")
+    return None
+
+
+def load_templates(own_dir: str, *, own_required: bool) -> Library:
+    """The shipped templates with a config's own folder on top: an own template replaces a shipped one of
+    the same name (broken or not, since it is the one the config's author meant). A missing own folder is
+    an error only when the config names it."""
+    shipped = shipped_dir()
+    if shipped is not None and os.path.realpath(shipped) == os.path.realpath(own_dir):
+        return load_library(own_dir)
+    base = load_library(shipped) if shipped is not None else Library({}, {})
+    if not own_required and not os.path.lexists(own_dir):
+        return base
+    own = load_library(own_dir)
+    mine = own.templates.keys() | own.broken.keys()
+    templates = {k: v for k, v in base.templates.items() if k not in mine} | own.templates
+    broken = {k: v for k, v in base.broken.items() if k not in mine} | own.broken
+    return Library(dict(sorted(templates.items())), dict(sorted(broken.items())))
+
+
 def load_library(directory: str) -> Library:
     """Every ``*.yaml`` in ``directory``, by file name without the extension. A template that does not
     load is kept aside with its errors: only the entries that use it fail."""
