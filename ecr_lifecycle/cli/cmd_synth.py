@@ -24,7 +24,11 @@ def register(sub: Any) -> None:
         "ecr-lifecycle synth --config repositories.yaml --outdir cdktf.out",
     )
     p.add_argument("--config", help="fleet config (default: $ECR_LIFECYCLE_CONFIG, else repositories.yaml)")
-    p.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    p.add_argument(
+        "--outdir",
+        default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"),
+        help="output folder, replaced in one step (default: $CDKTF_OUTDIR, else %(default)s)",
+    )
     p.add_argument("--verbose", action="store_true", help="print the timing line")
     p.set_defaults(handler=handle)
 
