@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
         '  eval "$(ecr-lifecycle completion bash)"\n'
         "to ~/.bashrc; zsh: write `ecr-lifecycle completion zsh` to a file named _ecr-lifecycle in $fpath.",
         (0, 2),
-        'eval "$(ecr-lifecycle completion bash)"',
+        "ecr-lifecycle completion bash > ~/.local/share/bash-completion/completions/ecr-lifecycle",
     )
     p.add_argument("shell", choices=("bash", "zsh"))
     p.set_defaults(handler=handle)
