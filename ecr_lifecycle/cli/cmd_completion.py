@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         (0, 2),
         "ecr-lifecycle completion bash > ~/.local/share/bash-completion/completions/ecr-lifecycle",
     )
-    p.add_argument("shell", choices=("bash", "zsh"))
+    p.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
     p.set_defaults(handler=handle)
 
 
