@@ -31,29 +31,27 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert proc.returncode == 1 and 'undefined variable "foo"' in proc.stdout
 
 
-def test_pipeline_reviews_prs_and_deploys_behind_approval_with_oidc() -> None:
+def test_pipeline_reviews_prs_per_stack_and_deploys_behind_approval_with_oidc() -> None:
     flow = yaml.safe_load((ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text())
-    review, deploy = flow["jobs"]["review"], flow["jobs"]["deploy"]
-    runs = " ".join(step.get("run", "") for step in review["steps"])
-    # cdktf diff takes one stack; every stack is planned by `ecr_lifecycle plan`.
-    for command in (
-        "ecr_lifecycle validate",
-        "python main.py",
-        "ecr_lifecycle diff",
-        "ecr_lifecycle plan",
-        "gh pr comment",
-    ):
-        assert command in runs
-    assert "cdktf diff" not in runs
-    # No user-controlled value is expanded into a script: it goes through env.
-    for job in flow["jobs"].values():
+    jobs = flow["jobs"]
+    assert sorted(n for n, j in jobs.items() if "pull_request" in j["if"]) == ["comment", "plan", "review", "stacks"]
+    assert jobs["plan"]["strategy"]["matrix"] == "${{ fromJSON(needs.stacks.outputs.matrix) }}"
+    assert jobs["comment"]["needs"] == ["review", "plan"] and jobs["comment"]["if"].startswith("always()")
+    # No expression is expanded into a script: values reach scripts through env.
+    for job in jobs.values():
         for step in job["steps"]:
-            assert "github.base_ref" not in step.get("run", "") and "github.head_ref" not in step.get("run", "")
+            assert "${{" not in step.get("run", ""), step.get("name")
+    deploy = jobs["deploy"]
     assert deploy["environment"] == "production"
-    assert "cdktf deploy" in " ".join(step.get("run", "") for step in deploy["steps"])
-    for job in (review, deploy):
-        assert job["permissions"]["id-token"] == "write"
-        assert any(step.get("uses", "").startswith("aws-actions/configure-aws-credentials") for step in job["steps"])
+    assert "github.event.repository.default_branch" in deploy["if"] and "pull_request" not in deploy["if"]
+    assert not any("cdktf deploy" in step.get("run", "") for step in deploy["steps"])
+    for name in ("plan", "review", "deploy", "forecast"):
+        assert jobs[name]["permissions"]["id-token"] == "write"
+        assert any(
+            step.get("uses", "").startswith("aws-actions/configure-aws-credentials") for step in jobs[name]["steps"]
+        )
+    for name in ("stacks", "comment"):
+        assert not any("configure-aws-credentials" in step.get("uses", "") for step in jobs[name]["steps"])
     assert "AWS_ACCESS_KEY_ID" not in (ROOT / ".github" / "workflows" / "ecr-lifecycle.yml").read_text()
     assert flow["concurrency"]["group"].startswith("ecr-lifecycle-")
 
@@ -64,8 +62,12 @@ def test_pull_requests_never_see_the_deploy_role() -> None:
         name: [str((s.get("with") or {}).get("role-to-assume", "")) for s in job["steps"] if "with" in s]
         for name, job in flow["jobs"].items()
     }
-    assert all("AWS_PLAN_ROLE_ARN" in r for r in roles["review"] if r) and any(roles["review"])
-    assert all("AWS_ROLE_ARN" not in r.replace("AWS_PLAN_ROLE_ARN", "") for r in roles["review"])
+    for job in ("stacks", "plan", "review", "comment", "forecast"):
+        assert all("AWS_PLAN_ROLE_ARN" in r for r in roles[job] if "role" in r.lower()), job
+        assert all("AWS_ROLE_ARN" not in r.replace("AWS_PLAN_ROLE_ARN", "") for r in roles[job]), job
+    assert any("AWS_PLAN_ROLE_ARN" in r for r in roles["plan"]) and any(
+        "AWS_PLAN_ROLE_ARN" in r for r in roles["review"]
+    )
     assert flow["jobs"]["deploy"]["environment"] == "production"
     assert "pull_request" not in flow["jobs"]["deploy"]["if"] or "==" in flow["jobs"]["deploy"]["if"]
     assert flow["jobs"]["forecast"]["if"] == "github.event_name == 'schedule'"
