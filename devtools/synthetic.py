@@ -76,27 +76,37 @@ def inventory(repositories: dict[str, int], now: float, seed: int = 7, *, epoch:
 
 
 def fleet_config(repositories: int, targets: int, patterns: int) -> str:
-    """A large config in YAML using the shipped templates (for the synthesis benchmark)."""
+    """A large config as users write it (for the synthesis benchmark): every named entry lists its own
+    templates with its own parameters, so thousands of distinct policies; patterns carry excludes."""
     lines = ["version: 1", "targets:"]
     for t in range(targets):
         lines += [f"  - name: target-{t}", "    region: eu-west-1", f"    account_id: '{100000000000 + t}'"]
     lines.append("repositories:")
-    choices = [
-        "templates: [untagged-cleanup, keep-last]",
-        "templates: [untagged-cleanup, keep-releases, keep-last]\n    params: {keep: 40}",
-        "templates: [untagged-cleanup, feature-branches, keep-last]\n    params: {days: 10}",
-        "templates: [keep-releases, keep-last]\n    params: {keep: 20}",
-        "templates: [untagged-cleanup, feature-branches, keep-releases, keep-last]",
-        "templates: [archive-then-expire]",
-    ]
+
+    def templates(n: int) -> str:
+        # Coprime strides: parameters combine into thousands of distinct policies, as in a real fleet.
+        keep, days, releases = 10 + (n * 37) % 491, 3 + (n * 13) % 89, 5 + (n * 7) % 45
+        return [
+            f"templates: [untagged-cleanup, {{name: keep-last, params: {{keep: {keep}}}}}]\n"
+            f"    params: {{days: {days}}}",
+            "templates:\n      - untagged-cleanup\n"
+            f"      - {{name: keep-releases, params: {{keep: {releases}}}}}\n"
+            f"      - {{name: keep-last, params: {{keep: {keep + 50}}}}}\n    params: {{days: {days}}}",
+            f"templates: [untagged-cleanup, feature-branches, keep-last]\n    params: {{days: {days}, keep: {keep}}}",
+            f"templates: [keep-releases, keep-last]\n    params: {{keep: {keep}}}",
+            "templates: [untagged-cleanup, {name: feature-branches, params: {prefix: 'pr-'}}, keep-releases, "
+            f"keep-last]\n    params: {{days: {days}}}",
+            f"templates: [archive-then-expire]\n    params: {{archive_after_days: {90 + days}}}",
+        ][n % 6]
+
     for r in range(repositories):
         lines += [
             f"  - name: team-{r % 50}/service-{r:05d}",
             f"    targets: [target-{r % targets}]",
-            f"    {choices[r % len(choices)]}",
+            f"    {templates(r)}",
         ]
     for p in range(patterns):
-        lines += [f"  - pattern: 'dynamic-{p}/*'", f"    {choices[p % len(choices)]}"]
+        lines += [f"  - pattern: 'dynamic-{p}/*'", f"    exclude: ['dynamic-{p}/legacy-*']", f"    {templates(p)}"]
     return "\n".join(lines) + "\n"
 
 

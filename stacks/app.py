@@ -8,9 +8,11 @@ output untouched.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
@@ -37,6 +39,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
     from ecr_lifecycle.core.sourcefile import SourceError
 
     t_import_core = time.perf_counter()
+    # jsii starts Node and loads the engine's assembly (~0.5 s, mostly in Node, on another core):
+    # overlap it with loading the config instead of waiting for it afterwards.
+    engine = _EngineImport()
+    engine.start()
     path = config_path(args.config)
     try:
         fleet = load_fleet(path, os.environ)
@@ -47,15 +53,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
         return 1
     t_loaded = time.perf_counter()
 
-    from .engine_choice import EngineError
-
-    try:
-        from .engine import cdk
-        from .outdir import OutdirBusy, locked, staged
-        from .target_stack import TargetStack
-    except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    engine.join()
+    if engine.error is not None:
+        print(f"error: {engine.error}", file=sys.stderr)
         return 1
+    from .engine import cdk
+    from .outdir import OutdirBusy, locked, staged
+    from .target_stack import TargetStack
 
     t_import_cdktf = time.perf_counter()
     try:
@@ -92,6 +96,20 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds: the staged output is removed, the previous output stays
+
+
+class _EngineImport(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(name="engine-import", daemon=True)
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        from .engine_choice import EngineError
+
+        try:
+            importlib.import_module(".target_stack", __package__)
+        except EngineError as exc:
+            self.error = exc
 
 
 def run(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:

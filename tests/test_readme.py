@@ -3,6 +3,7 @@ names exists."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -36,7 +37,7 @@ def test_every_subcommand_the_readme_names_exists() -> None:
     from ecr_lifecycle.cli.main import build_parser
 
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     named = set(re.findall(r"(?:python -m ecr_lifecycle|ecr-lifecycle) ([a-z][a-z-]+)", README))
     assert len(named) >= 10
     assert named <= set(sub.choices), named - set(sub.choices)

@@ -6,11 +6,14 @@ maps a JSON path back to the line of the value it points at.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -43,40 +46,102 @@ class _Seq(list[Any]):
     item_lines: list[int]
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
 class _Loader(yaml.CSafeLoader):
-    """SafeLoader that records lines and rejects duplicate keys (PyYAML silently keeps the last)."""
+    """SafeLoader that records lines and rejects duplicate keys (PyYAML silently keeps the last).
 
-    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
-        data = _Map()
-        data.line = node.start_mark.line + 1
-        data.key_lines = {}
-        yield data
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            if key in data:
-                raise yaml.MarkedYAMLError(
-                    None, None, f"duplicate key {key!r} (first on line {data.key_lines[key]})", key_node.start_mark
-                )
-            data[key] = self.construct_object(value_node, deep=True)
-            data.key_lines[key] = value_node.start_mark.line + 1
+    Built for 10,000-entry configs: one recursive walk over the node tree replaces PyYAML's generic
+    constructor machinery for maps, sequences and strings (other scalars and tags still go through
+    PyYAML's safe constructors), and implicit tag resolution is remembered per scalar text."""
 
-    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:
-        data = _Seq()
-        data.line = node.start_mark.line + 1
-        data.item_lines = [child.start_mark.line + 1 for child in node.value]
-        yield data
-        data.extend(self.construct_object(child, deep=True) for child in node.value)
+    _resolved: ClassVar[dict[tuple[str, bool, bool], str]] = {}
+    expanded = 0
+    generic = False
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        key = (value, implicit[0], implicit[1])
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            if len(self._resolved) < 200_000:
+                self._resolved[key] = tag
+        return tag
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._built: dict[int, Any] = {}
+        self._sizes: dict[int, int] = {}  # a finished map or sequence: how many values it expands to
+        self.expanded = 0  # values so far, aliased parts counted every time they appear
+        self.generic = False  # a container went through PyYAML's constructors (counted afterwards instead)
+        return self._build(node)
+
+    def _build(self, node: yaml.Node) -> Any:
+        self.expanded += 1
+        tag = node.tag
+        if tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.ScalarNode) or tag not in (_MAP, _SEQ):
+            self.generic = self.generic or not isinstance(node, yaml.ScalarNode)
+            return self.construct_object(node, deep=True)  # ints, floats, booleans, nulls; !!set and friends
+        built = self._built.get(id(node))
+        if built is not None:  # an alias: the same object, counted again
+            size = self._sizes.get(id(node))
+            self.expanded += MAX_EXPANDED_NODES if size is None else size - 1  # unfinished: a cycle
+            if self.expanded > MAX_EXPANDED_NODES:
+                raise _TooLarge
+            return built
+        start = self.expanded
+        if tag == _MAP:
+            data = _Map()
+            self._built[id(node)] = data
+            data.line = node.start_mark.line + 1
+            lines: dict[str, int] = {}
+            data.key_lines = lines
+            for key_node, value_node in node.value:
+                key = self._build(key_node)
+                self.expanded -= 1  # keys are not values
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in data:
+                    raise yaml.MarkedYAMLError(
+                        None, None, f"duplicate key {key!r} (first on line {lines[key]})", key_node.start_mark
+                    )
+                data[key] = self._build(value_node)
+                lines[key] = value_node.start_mark.line + 1
+            self._sizes[id(node)] = self.expanded - start + 1
+            return data
+        seq = _Seq()
+        self._built[id(node)] = seq
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+        seq.extend([self._build(child) for child in node.value])
+        self._sizes[id(node)] = self.expanded - start + 1
+        return seq
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-# Timestamps stay strings: the config has no dates and JSON Schema knows no datetime type.
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _TooLarge(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """The cycle collector off while a large, acyclic structure is built.
+
+    Parsing a 10,000-entry config creates about a million objects; the collector would walk the whole
+    growing heap again and again (2-5x the parse time), and finds nothing: these structures hold no
+    cycles (an alias cycle is refused by the expansion bound and freed by the collector afterwards)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -113,23 +178,29 @@ def format_path(steps: Iterable[str | int]) -> str:
     return out or "(top level)"
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+_DEEP_INDENT = re.compile(rf"^[ -]{{{2 * MAX_NESTING + 9},}}", re.M)
+
+
 def _nesting_too_deep(text: str) -> int | None:
     """The line where flow brackets or block indentation first go deeper than ``MAX_NESTING``, if any.
 
     Checked before parsing: the C parser recurses per level and a deep enough file crashes it."""
-    depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        indent = len(line) - len(line.lstrip(" -"))
-        if indent > 2 * MAX_NESTING + 8:
-            return number
-        for char in line:
-            if char in "[{":
+    found: list[int] = []
+    indent = _DEEP_INDENT.search(text)
+    if indent:
+        found.append(indent.start())
+    if text.count("[") + text.count("{") > MAX_NESTING:
+        depth = 0
+        for match in _BRACKET.finditer(text):
+            if match[0] in "[{":
                 depth += 1
                 if depth > MAX_NESTING:
-                    return number
-            elif char in "]}":
+                    found.append(match.start())
+                    break
+            else:
                 depth = max(0, depth - 1)
-    return None
+    return text.count("\n", 0, min(found)) + 1 if found else None
 
 
 def _expanded_size(data: Any) -> int:
@@ -160,8 +231,12 @@ def load_yaml(path: str, text: str) -> Document:
     deep = _nesting_too_deep(text)
     if deep is not None:
         raise SourceError([f"{path}:{deep}: nested more than {MAX_NESTING} levels deep"], unreadable=True)
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)
+        with no_gc_pauses():
+            data = loader.get_single_data()
+    except _TooLarge:
+        data, loader.generic = None, True
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -174,7 +249,9 @@ def load_yaml(path: str, text: str) -> Document:
         raise SourceError([f"{path}:1: YAML syntax error: {exc}"], unreadable=True) from None
     except RecursionError:
         raise SourceError([f"{path}:1: nested too deeply"], unreadable=True) from None
-    if _expanded_size(data) > MAX_EXPANDED_NODES:
+    finally:
+        loader.dispose()
+    if loader.generic and (data is None or _expanded_size(data) > MAX_EXPANDED_NODES):
         raise SourceError(
             [f"{path}:1: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values; write the values out"],
             unreadable=True,

@@ -64,8 +64,10 @@ def compose(
     library: dict[str, Template],
     label: str,
     broken: dict[str, list[str]] | None = None,
+    expansions: dict[tuple[str, str], tuple[list[Any], str]] | None = None,
 ) -> ComposedPolicy:
-    """``broken``: templates that failed to load, by name, with their errors (reported where used)."""
+    """``broken``: templates that failed to load, by name, with their errors (reported where used).
+    ``expansions``: a memo the caller keeps for one library, of (template, parameters) -> rules."""
     broken = broken or {}
     errors: list[str] = []
     collected: list[tuple[dict[str, Any], str, tuple[str | int, ...], Document]] = []
@@ -94,6 +96,13 @@ def compose(
                 f"(it takes: {', '.join(sorted(template.parameters)) or 'none'})"
             )
         params = {k: v.value for k, v in values.items()}
+        memo_key = (use.name, json.dumps(params, sort_keys=True, default=str))
+        hit = expansions.get(memo_key) if expansions is not None and not errors else None
+        if hit is not None:  # only valid expansions are kept
+            for i, memo_rule in enumerate(hit[0]):
+                collected.append((memo_rule, f"template {use.name}", ("rules", i), template.doc))
+            outputs.append((use.name, hit[1]))
+            continue
         valid = is_valid(template.params_schema, params)
         for err in () if valid else jsonschema.Draft202012Validator(template.params_schema).iter_errors(params):
             if err.absolute_path:
@@ -115,6 +124,8 @@ def compose(
             collected.append((rule, f"template {use.name}", ("rules", i), template.doc))
         digest = hashlib.sha256(json.dumps(expanded, sort_keys=True, default=str).encode()).hexdigest()[:16]
         outputs.append((use.name, digest))
+        if expansions is not None and not errors and len(expanded) == len(template.rules):
+            expansions[memo_key] = (expanded, digest)
     for unknown in sorted(set(spec.params) - declared_anywhere):
         if spec.uses and not any(u.name in broken for u in spec.uses):
             errors.append(

@@ -27,7 +27,7 @@ from ecr_lifecycle.core.config.model import (
 from ecr_lifecycle.core.config.targets import parse_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.policy.findings import Finding, Severity
-from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, plain, read_file
+from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, no_gc_pauses, plain, read_file
 from ecr_lifecycle.core.suggest import did_you_mean
 from ecr_lifecycle.core.templates.library import Library, load_templates
 
@@ -60,7 +60,8 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
         raise SourceError(errors)
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
     library = load_templates(policies_dir, own_required="policies_dir" in doc.data)
-    return _Builder(doc, library, environ).build()
+    with no_gc_pauses():
+        return _Builder(doc, library, environ).build()
 
 
 class _Builder:
@@ -72,6 +73,7 @@ class _Builder:
         self.broken = library.broken
         self.errors: list[str] = []
         self._cache: dict[str, ComposedPolicy] = {}
+        self._expansions: dict[tuple[str, str], tuple[list[Any], str]] = {}
 
     def _config_checks(self) -> tuple[list[tuple[str, Finding]], list[tuple[str, Finding]]]:
         """Errors go to ``self.errors``; warnings come back, and those an ``ignore`` silences apart."""
@@ -165,7 +167,9 @@ class _Builder:
         if cached is not None:
             return cached
         try:
-            composed = dataclasses.replace(compose(spec, self.doc, self.library, label, self.broken), recipe=key)
+            composed = dataclasses.replace(
+                compose(spec, self.doc, self.library, label, self.broken, self._expansions), recipe=key
+            )
         except ComposeError as exc:
             self.errors.extend(m for m in exc.messages if m not in self.errors)
             return None

@@ -241,6 +241,32 @@ class _Reader:
                 fields.error(E106, f"{path}.targetStorageClass", "'archive' is the only allowed targetStorageClass")
 
 
+# A rule's own findings depend only on its text and its place in the list. Composed policies share most
+# of their rules (10,000 entries with their own parameters make thousands of policies from a few hundred
+# rules), so each distinct rule is read and checked once per process. ``RuleFields`` is never changed
+# after reading, so sharing it is safe.
+_RULE_CACHE: dict[tuple[int, str], tuple[RuleFields, tuple[Finding, ...]]] = {}
+_RULE_CACHE_LIMIT = 100_000
+
+
+def _read_and_check_rule(reader: _Reader, raw: Any, index: int) -> tuple[RuleFields, tuple[Finding, ...]]:
+    try:
+        key: tuple[int, str] | None = (index, json.dumps(raw))
+    except (TypeError, ValueError, RecursionError):
+        key = None
+    cached = _RULE_CACHE.get(key) if key is not None else None
+    if cached is not None:
+        return cached
+    fields = reader.read_rule(raw, index)
+    found = list(fields.findings)
+    for rule_check in checks.RULE:
+        found.extend(rule_check.run(fields, rule=fields.label))
+    result = (fields, tuple(found))
+    if key is not None and len(_RULE_CACHE) < _RULE_CACHE_LIMIT:
+        _RULE_CACHE[key] = result
+    return result
+
+
 def check_policy(data: Any) -> CheckResult:
     """Check a decoded policy document. Never raises on bad input."""
     reader = _Reader()
@@ -256,12 +282,11 @@ def check_policy(data: Any) -> CheckResult:
         return CheckResult(None, tuple(reader.findings))
     if not raw_rules:
         reader.findings.append(E107.finding("rules", "the policy has no rules; add at least one"))
-    all_fields = [reader.read_rule(raw, i) for i, raw in enumerate(raw_rules)]
+    read = [_read_and_check_rule(reader, raw, i) for i, raw in enumerate(raw_rules)]
+    all_fields = [fields for fields, _ in read]
     findings = list(reader.findings)
-    for f in all_fields:
-        findings.extend(f.findings)
-        for rule_check in checks.RULE:
-            findings.extend(rule_check.run(f, rule=f.label))
+    for _, rule_findings in read:
+        findings.extend(rule_findings)
     for policy_check in checks.POLICY:
         findings.extend(policy_check.run(all_fields))
     built = [f.to_rule() for f in all_fields]
