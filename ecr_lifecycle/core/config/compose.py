@@ -163,7 +163,7 @@ def compose(
             origins.append(origin)
     return ComposedPolicy(
         policy=result.policy,
-        text=render_policy(result.policy),
+        text=result.text if result.text is not None else render_policy(result.policy),
         sources=tuple(sorted(sources, key=lambda s: s.priority)),
         warnings=tuple(kept),
         warning_origins=tuple(origins),

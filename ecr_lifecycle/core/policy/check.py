@@ -48,6 +48,7 @@ class PolicyInvalid(ValueError):
 class CheckResult:
     policy: Policy | None  # None when there is any error
     findings: tuple[Finding, ...]
+    text: str | None = None  # the policy's canonical JSON, when there is a policy
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -301,6 +302,7 @@ def check_policy(data: Any) -> CheckResult:
             findings.extend(lint_check.run(policy, by_priority))
         if any(f.severity is Severity.ERROR for f in findings):
             policy = None
+        return CheckResult(policy, tuple(findings), text if policy is not None else None)
     return CheckResult(policy, tuple(findings))
 
 
