@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     from ecr_lifecycle.core.config.load import config_path, load_fleet
+    from ecr_lifecycle.core.config.shards import stack_plans
     from ecr_lifecycle.core.sourcefile import SourceError
 
     t_import_core = time.perf_counter()
@@ -66,10 +67,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
         with locked(args.outdir), staged(args.outdir) as stage:
             # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
             app = cdk.App(outdir=stage, skip_validation=False)
-            for name in sorted(fleet.plans):
+            for name, stack in sorted(stack_plans(fleet).items()):
                 stack_dir = os.path.join(args.outdir, "stacks", name)
                 state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
-                TargetStack(app, fleet.plans[name], state_dir=state_dir)
+                TargetStack(app, stack, state_dir=state_dir)
             t_built = time.perf_counter()
             app.synth()
             t_synth = time.perf_counter()
@@ -84,7 +85,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
     repos = sum(len(p.named) for p in fleet.plans.values())
     patterns = sum(len(p.patterns) for p in fleet.plans.values())
     print(
-        f"ecr-lifecycle ({cdk.__name__}): {len(fleet.plans)} stack(s), {repos} named repositories, "
+        f"ecr-lifecycle ({cdk.__name__}): {len(stack_plans(fleet))} stack(s), {repos} named repositories, "
         f"{patterns} patterns; "
         f"time: import {t_import_core - T0 + t_import_cdktf - t_loaded:.2f}s, "
         f"load+validate {t_loaded - t_import_core:.2f}s, construct {t_built - t_import_cdktf:.2f}s, "

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from ecr_lifecycle.core.config.matching import glob_to_regex
 from ecr_lifecycle.core.config.model import Backend, TargetPlan
+from ecr_lifecycle.core.config.shards import SHARD_EXPRESSION, StackPlan
 
 from .aws_provider import AwsProvider
 from .ecr_lifecycle_policy import EcrLifecyclePolicy
@@ -26,15 +27,28 @@ from .ecr_repository_creation_template import EcrRepositoryCreationTemplate
 from .engine import cdk
 from .literal import literal
 
+CREATION_TEMPLATES = "aws_ecr_repository_creation_template.creation_template"
+
 
 class TargetStack(cdk.TerraformStack):
-    def __init__(self, scope: Construct, plan: TargetPlan, *, state_dir: str) -> None:
-        super().__init__(scope, plan.target.name)
-        _backend(self, plan.target.backend, state_dir)
+    def __init__(self, scope: Construct, stack: StackPlan, *, state_dir: str) -> None:
+        super().__init__(scope, stack.name)
+        plan = stack.plan
+        _backend(self, stack.backend, state_dir)
         provider = AwsProvider(self, plan.target)
+        if stack.retired:
+            _forget(self, plan)
+            return
         cdk.TerraformLocal(self, "policies", literal(plan.policies))
         cdk.TerraformLocal(self, "repositories", literal(plan.named))
+        # Sharded: a repository that a pattern finds belongs here only if its name hashes to this shard.
+        in_shard = (
+            ""
+            if stack.shards == 1
+            else f" && {SHARD_EXPRESSION.format(name='name', shards=stack.shards)} == {stack.shard}"
+        )
         for_each = "${local.repositories}"
+        imports: list[dict[str, Any]] = []
         if plan.patterns:
             data = DataEcrRepositories(self, "all", provider=provider)
             patterns = [
@@ -53,7 +67,7 @@ class TargetStack(cdk.TerraformStack):
                 f"${{{{ for name in {data.names_expression} : name => "
                 "[ for p in local.patterns : p.policy if can(regex(p.regex, name)) "
                 "&& length([ for e in p.exclude : e if can(regex(e, name)) ]) == 0 ] "
-                "if !contains(keys(local.repositories), name) }}",
+                f"if !contains(keys(local.repositories), name){in_shard} }}}}",
             )
             cdk.TerraformLocal(
                 self,
@@ -61,8 +75,10 @@ class TargetStack(cdk.TerraformStack):
                 "${{ for name, hits in local.pattern_hits : name => hits[0] if length(hits) > 0 }}",
             )
             for_each = "${merge(local.pattern_repositories, local.repositories)}"
-            if any(p.adopt for p in plan.patterns):
-                _adopt_pattern_matches(self, plan, data.names_expression)
+            if stack.import_all:
+                imports.append(_import_each("${local.pattern_repositories}", "aws_ecr_lifecycle_policy.this"))
+            elif any(p.adopt for p in plan.patterns):
+                imports.append(_adopt_pattern_matches(self, plan, data.names_expression, in_shard))
         EcrLifecyclePolicy(
             self,
             "this",
@@ -71,15 +87,9 @@ class TargetStack(cdk.TerraformStack):
             repository="${each.key}",
             policy="${local.policies[each.value]}",
         )
-        if plan.adopt and not any(p.adopt for p in plan.patterns):
-            # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
-            self.add_override(
-                "import",
-                [
-                    {"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(name)}]", "id": literal(name)}
-                    for name in plan.adopt
-                ],
-            )
+        # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
+        named = sorted(set(plan.adopt) | (set(plan.named) if stack.import_all else set()))
+        imports[:0] = [{"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(n)}]", "id": literal(n)} for n in named]
         if plan.creation_templates:
             templates: dict[str, Any] = {
                 t.prefix: {
@@ -101,10 +111,26 @@ class TargetStack(cdk.TerraformStack):
                 lifecycle_policy="${local.policies[each.value.policy]}",
                 description="${each.value.description}",
             )
+            if stack.import_all:
+                imports.append(_import_each("${local.creation_templates}", CREATION_TEMPLATES))
+        if imports:
+            self.add_override("import", imports)
 
 
-def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: str) -> None:
-    """Import blocks for every repository an adopting pattern gives its policy to, known at plan time only.
+def _import_each(for_each: str, resource: str) -> dict[str, Any]:
+    return {"for_each": for_each, "to": f"{resource}[each.key]", "id": "${each.key}"}
+
+
+def _forget(stack: cdk.TerraformStack, plan: TargetPlan) -> None:
+    """A retired shard: Terraform drops what its state holds and destroys nothing."""
+    resources = ["aws_ecr_lifecycle_policy.this"]
+    if plan.creation_templates:
+        resources.append(CREATION_TEMPLATES)
+    stack.add_override("removed", [{"from": r, "lifecycle": {"destroy": False}} for r in resources])
+
+
+def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: str, in_shard: str) -> dict[str, Any]:
+    """The import block for every repository an adopting pattern gives its policy to, known at plan time only.
 
     Like the named ones, they are no-ops once the policies are in state; ``prune-adopt`` removes the flag."""
     flags = [p.adopt for p in plan.patterns]
@@ -115,20 +141,14 @@ def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: s
         f"${{{{ for name in {names} : name => "
         "[ for i, p in local.patterns : local.pattern_adopt_flags[i] if can(regex(p.regex, name)) "
         "&& length([ for e in p.exclude : e if can(regex(e, name)) ]) == 0 ] "
-        "if !contains(keys(local.repositories), name) }}",
+        f"if !contains(keys(local.repositories), name){in_shard} }}}}",
     )
-    stack.add_override(
-        "import",
-        [
-            *[{"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(n)}]", "id": literal(n)} for n in plan.adopt],
-            {
-                # HCL evaluates both sides of &&: try() keeps an empty list from failing the plan.
-                "for_each": "${{ for name, flags in local.pattern_adopt : name => name if try(flags[0], false) }}",
-                "to": "aws_ecr_lifecycle_policy.this[each.key]",
-                "id": "${each.key}",
-            },
-        ],
-    )
+    return {
+        # HCL evaluates both sides of &&: try() keeps an empty list from failing the plan.
+        "for_each": "${{ for name, flags in local.pattern_adopt : name => name if try(flags[0], false) }}",
+        "to": "aws_ecr_lifecycle_policy.this[each.key]",
+        "id": "${each.key}",
+    }
 
 
 def _backend(stack: cdk.TerraformStack, backend: Backend, state_dir: str) -> None:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from ecr_lifecycle.app.errors import UseCaseError
 from ecr_lifecycle.core.config.model import Fleet
+from ecr_lifecycle.core.config.shards import stack_plans
 from ecr_lifecycle.core.report.plan import StackSummary
 
 
 def select_stacks(fleet: Fleet, globs: Sequence[str]) -> tuple[str, ...]:
-    """The stacks (one per target) the globs name, in config order; all of them without globs."""
-    names = fleet.target_names
+    """The stacks (one per target, or per shard) the globs name, in config order; all of them without globs."""
+    names = tuple(stack_plans(fleet))
     if not globs:
         return names
     chosen = tuple(n for n in names if any(fnmatch.fnmatchcase(n, g) for g in globs))

@@ -16,8 +16,10 @@ def plain_text(report: PlanReport) -> str:
 
 
 def markdown(report: PlanReport) -> str:
-    lines = ["| stack | add | change | destroy | import |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {text(s.stack)} | {s.add} | {s.change} | {s.destroy} | {s.imports} |" for s in report.stacks]
+    lines = ["| stack | add | change | destroy | import | forget |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        f"| {text(s.stack)} | {s.add} | {s.change} | {s.destroy} | {s.imports} | {s.forget} |" for s in report.stacks
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -26,7 +28,7 @@ def json_document(report: PlanReport) -> dict[str, Any]:
         "changes": report.changes,
         "stacks": [
             {"stack": s.stack, "add": s.add, "change": s.change, "destroy": s.destroy, "import": s.imports,
-             "savedPlan": s.saved}
+             "forget": s.forget, "savedPlan": s.saved}
             for s in report.stacks
         ],
     }  # fmt: skip

@@ -24,6 +24,7 @@ from ecr_lifecycle.core.config.model import (
     Target,
     TargetPlan,
 )
+from ecr_lifecycle.core.config.shards import stack_name_clashes
 from ecr_lifecycle.core.config.targets import parse_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.policy.findings import Finding, Severity
@@ -97,6 +98,7 @@ class _Builder:
     def build(self) -> Fleet:
         config_warnings, config_silenced = self._config_checks()
         targets = parse_targets(self.doc, self.environ, self.errors)
+        self.errors.extend(f"{self.doc.where(['targets'])}: {clash}" for clash in stack_name_clashes(targets))
         names = [t.name for t in targets]
         repositories = list(self._repositories(names))
         creation = list(self._creation_templates(names))

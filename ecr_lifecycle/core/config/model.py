@@ -43,6 +43,8 @@ class Target:
     role_arn: str | None = None
     profile: str | None = None
     endpoints: tuple[tuple[str, str], ...] = ()
+    shards: int = 1
+    previous_shards: int | None = None  # set while the shard count changes (a migration step)
 
     @property
     def is_local(self) -> bool:

@@ -54,9 +54,23 @@ def parse_targets(doc: Document, environ: Mapping[str, str] | None, errors: list
             (service, _expand_env(doc, url, ["targets", i, "endpoints", service], environ, errors))
             for service, url in sorted((raw.get("endpoints") or {}).items())
         )
+        shards, previous = raw.get("shards", 1), raw.get("previous_shards")
+        if previous is not None and previous == shards:
+            errors.append(
+                f"{doc.where(['targets', i, 'previous_shards'])}: equals shards ({shards}); "
+                "previous_shards is only for the change of the shard count: remove it"
+            )
         out.append(
             Target(
-                name, raw["region"], backend, raw.get("account_id"), raw.get("role_arn"), raw.get("profile"), endpoints
+                name,
+                raw["region"],
+                backend,
+                raw.get("account_id"),
+                raw.get("role_arn"),
+                raw.get("profile"),
+                endpoints,
+                shards,
+                previous,
             )
         )
     return out

@@ -15,10 +15,11 @@ class StackSummary:
     destroy: int
     imports: int
     saved: str | None = None
+    forget: int = 0  # dropped from state, left in AWS (``removed`` with ``destroy = false``)
 
     @property
     def changes(self) -> bool:
-        return bool(self.add or self.change or self.destroy or self.imports)
+        return bool(self.add or self.change or self.destroy or self.imports or self.forget)
 
     def text(self) -> str:
         if not self.changes:
@@ -26,12 +27,14 @@ class StackSummary:
         parts = [f"{self.add} to add", f"{self.change} to change", f"{self.destroy} to destroy"]
         if self.imports:
             parts.append(f"{self.imports} to import")
+        if self.forget:
+            parts.append(f"{self.forget} to forget")
         return f"{self.stack}: " + ", ".join(parts)
 
 
 def summarize(stack: str, plan: Mapping[str, Any], saved: str | None = None) -> StackSummary:
     """Counts from ``terraform show -json`` the way ``terraform plan`` words them (a replace is 1 add, 1 destroy)."""
-    add = change = destroy = imports = 0
+    add = change = destroy = imports = forget = 0
     for resource in plan.get("resource_changes") or ():
         if resource.get("mode") != "managed":
             continue
@@ -42,4 +45,5 @@ def summarize(stack: str, plan: Mapping[str, Any], saved: str | None = None) -> 
         add += "create" in actions
         destroy += "delete" in actions
         change += actions == ["update"]
-    return StackSummary(stack, add, change, destroy, imports, saved)
+        forget += actions == ["forget"]
+    return StackSummary(stack, add, change, destroy, imports, saved, forget)
