@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _config(tmp_path: Path, target: str, extra_target: str = "") -> Path:
     (tmp_path / "repositories.yaml").write_text(
         "version: 1\ntargets:\n"
-        f"  - {{name: prod, region: eu-west-1, {target}backend: {{type: s3, bucket: state-bucket, key: ecr/prod.tfstate, "
+        f"  - {{name: prod, region: eu-west-1, {target}backend: {{type: s3, bucket: state-bkt, key: ecr/prod.tfstate, "
         f"region: eu-west-1}}}}\n"
         + extra_target
         + "repositories:\n"

@@ -99,7 +99,7 @@ def test_resharding_moves_repositories_between_states_without_a_destroy(tmp_path
         assert code == 4 and list(stacks) == ["prod-0", "prod-1", "prod-2", "prod-retired"]
         assert all(s["destroy"] == 0 and s["add"] == 0 and s["change"] == 0 for s in stacks.values()), stacks
         assert stacks["prod-retired"]["forget"] == 18
-        owners: dict[str, str] = {}
+        owners: dict[str, int] = {}
         for k in range(3):
             changes = _changes(project, f"prod-{k}", Path(stacks[f"prod-{k}"]["savedPlan"]))
             assert all(actions == ["no-op", "import"] for actions in changes.values()), changes
