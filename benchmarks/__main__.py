@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import preview, synth
+from benchmarks import plan, preview, synth
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--full", action="store_true", help="fleet sizes: 1,000,000 images; 10,000 entries")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="fleet sizes (1,000,000 images; 10,000 entries; 10,000-repository plans)",
+    )
     args = parser.parse_args()
     images, repositories, entries = (1_000_000, 10_000, 10_000) if args.full else (100_000, 1_000, 1_000)
     codes = []
@@ -20,6 +24,8 @@ def main() -> int:
     codes.append(preview.main(["--images", str(images), "--repositories", str(repositories)]))
     print("\n== synth")
     codes.append(synth.main(["--repositories", str(entries)]))
+    print("\n== plan (against a local ECR endpoint)")
+    codes.append(plan.main(["--sizes", "1000,5000,10000" if args.full else "200"]))
     return max(codes)
 
 
