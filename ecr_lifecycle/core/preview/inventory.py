@@ -204,6 +204,7 @@ def _typed(raw: bytes) -> list[Image]:
             raise _Irregular
         pushed = _seconds(d.imagePushedAt)
         assert pushed is not None
+        pulled, archived, activated = d.lastRecordedPullTime, d.lastArchivedAt, d.lastActivatedAt
         append(
             Image(
                 d.repositoryName,
@@ -212,9 +213,10 @@ def _typed(raw: bytes) -> list[Image]:
                 pushed,
                 size,
                 status[0],
-                _seconds(d.lastRecordedPullTime),
-                _seconds(d.lastArchivedAt),
-                _seconds(d.lastActivatedAt),
+                # Most images lack the last two and many the first: skip the call for None.
+                None if pulled is None else _seconds(pulled),
+                None if archived is None else _seconds(archived),
+                None if activated is None else _seconds(activated),
                 tuple(d.childImageDigests) if d.childImageDigests else (),
                 status[1],
             )
