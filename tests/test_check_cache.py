@@ -3,26 +3,31 @@ still gets findings that name its own place."""
 
 from __future__ import annotations
 
-from ecr_lifecycle.core.policy.check import check_policy
+from typing import Any
 
-UNTAGGED = {
+from ecr_lifecycle.core.policy.check import CheckResult, check_policy
+
+UNTAGGED: dict[str, Any] = {
     "rulePriority": 1,
     "description": "untagged",
     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 0},
     "action": {"type": "expire"},
 }
-ANY = {
+ANY: dict[str, Any] = {
     "rulePriority": 2,
     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5},
     "action": {"type": "expire"},
 }
 
 
+def paths(result: CheckResult) -> list[str]:
+    return sorted(f.path for f in result.findings)
+
+
 def test_a_cached_rule_keeps_its_own_path_in_every_policy() -> None:
     first = check_policy({"rules": [UNTAGGED, ANY]})
     again = check_policy({"rules": [UNTAGGED, ANY]})
     moved = check_policy({"rules": [{**ANY, "rulePriority": 1}, {**UNTAGGED, "rulePriority": 2}]})
-    paths = lambda result: sorted(f.path for f in result.findings)  # noqa: E731
     assert paths(first) == paths(again)
     assert any(p.startswith("rules[0]") for p in paths(first)), paths(first)
     assert any(p.startswith("rules[1]") for p in paths(moved)), paths(moved)

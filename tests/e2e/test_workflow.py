@@ -127,6 +127,7 @@ def test_the_workflow_reviews_a_pull_request_per_stack_then_deploys(tmp_path: Pa
         comment = calls[1]["body"]
         assert comment.startswith(pr["review"][0].summary.strip()[:40])
         assert "app/api" in comment and "## Terraform plan per stack" in comment
+        assert comment.count("| stack | add | change |") == 1, "one plan table for every stack"
         for stack in REGIONS:
             assert f"| {stack} | 2 | 0 | 0 | 0 |" in comment
         for ecr in clients.values():
