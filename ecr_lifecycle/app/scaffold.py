@@ -84,7 +84,7 @@ def _config(raw_targets: Sequence[Mapping[str, Any]] | None) -> str:
     return head + body + example
 
 
-def _readme(version: str, targets: Sequence[Target]) -> str:
+def _readme(version: str, targets: Sequence[Target], shipped: Sequence[str]) -> str:
     names = ", ".join(f"`{t.name}`" for t in targets) or "`main`"
     return f"""# ECR lifecycle policies
 
@@ -95,8 +95,8 @@ This repository holds the lifecycle policies of our Amazon ECR repositories as c
 
 1. `pipenv install` (creates `Pipfile.lock`; commit it), then `pipenv shell`.
 2. Edit `repositories.yaml`: your targets (account, region, state backend) and repositories.
-   Shipped templates are listed by `ecr-lifecycle validate --help`; put your own in `policies/`
-   (one with the same name as a shipped one replaces it).
+   Templates shipped with this version: {", ".join(f"`{n}`" for n in shipped) or "none"}; put your own in
+   `policies/` (one with the same name as a shipped one replaces it).
 3. `ecr-lifecycle validate`, `ecr-lifecycle render REPOSITORY`, `ecr-lifecycle preview --live`.
 4. `ecr-lifecycle plan` plans every stack; the workflow in `.github/workflows/` does it on pull requests
    with a read-only role and deploys from the default branch (IAM roles: the ecr-lifecycle docs, `docs/iam.md`).
@@ -111,6 +111,7 @@ def scaffold(
     schema: Mapping[str, Any],
     raw_targets: Sequence[Mapping[str, Any]] | None = None,
     targets: Sequence[Target] = (),
+    shipped: Sequence[str] = (),
 ) -> dict[str, str]:
     """Relative path -> content of every file ``init`` writes."""
     return {
@@ -122,5 +123,5 @@ def scaffold(
         "policies/README.md": "Own policy templates (one YAML file each); they add to the shipped ones.\n",
         ".github/workflows/ecr-lifecycle.yml": workflow,
         ".gitignore": _GITIGNORE,
-        "README.md": _readme(version, targets),
+        "README.md": _readme(version, targets, shipped),
     }

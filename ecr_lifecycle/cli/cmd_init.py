@@ -17,6 +17,7 @@ from ecr_lifecycle.core.config.model import Target
 from ecr_lifecycle.core.config.targets import load_targets
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema
 from ecr_lifecycle.core.sourcefile import SourceError, plain, read_file
+from ecr_lifecycle.core.templates.library import shipped_dir
 
 WORKFLOW = "ecr-lifecycle.yml"
 
@@ -50,6 +51,13 @@ def shipped_workflow() -> str:
     raise CliError(f"the shipped workflow {WORKFLOW} is missing from this installation", exitcodes.USAGE)
 
 
+def _shipped_templates() -> list[str]:
+    folder = shipped_dir()
+    if folder is None:
+        return []
+    return sorted(n.rsplit(".", 1)[0] for n in os.listdir(folder) if n.endswith((".yaml", ".yml")))
+
+
 def handle(args: argparse.Namespace) -> int:
     target = os.path.abspath(args.dir)
     if os.path.lexists(target) and not (os.path.isdir(target) and not os.listdir(target)):
@@ -68,6 +76,7 @@ def handle(args: argparse.Namespace) -> int:
         packaged_schema("ecr_lifecycle.core.config.schema", "repositories.schema.json"),
         raw_targets,
         targets,
+        _shipped_templates(),
     )
     parent = os.path.dirname(target)
     try:

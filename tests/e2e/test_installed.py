@@ -155,6 +155,7 @@ def test_init_writes_a_repository_that_plans_against_a_local_endpoint(installed:
         assert (repo / name).is_file(), name
     assert len([line for line in (repo / "main.py").read_text().splitlines() if line and line[0] not in '"#']) == 2
     assert f'ecr-lifecycle = "=={__version__}"' in (repo / "Pipfile").read_text()
+    assert "`keep-last`" in (repo / "README.md").read_text()
     again = installed.tool("init", str(repo))
     assert again.returncode == 2 and "not an empty folder" in again.stderr
     config = (repo / "repositories.yaml").read_text()
