@@ -26,13 +26,15 @@ Where AWS's behaviour is unverified we choose, and say which way each choice can
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from enum import StrEnum
+import re
+from collections.abc import Callable, Sequence
+from enum import Enum, StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, StorageClass, TagStatus
-from ecr_lifecycle.core.policy.tags import entry_matches, glob_matcher
+from ecr_lifecycle.core.policy.tags import glob_matcher
 from ecr_lifecycle.core.preview.inventory import Image
 
 DAY = 86_400.0
@@ -55,45 +57,118 @@ TagMatcher = Callable[[tuple[str, ...]], bool]
 @lru_cache(maxsize=1024)
 def tag_matcher(selection: Selection) -> TagMatcher:
     """A function telling whether an image's tags satisfy the selection's list (built once per selection)."""
-    is_pattern = selection.uses_patterns
-    entries = selection.tag_list
-    # Plain loops: this runs once per image and rule, a generator per call costs more than the test.
-    if len(entries) == 1 and not is_pattern:
-        prefix = entries[0]
+    matchers = [
+        glob_matcher(e) if selection.uses_patterns else re.compile(re.escape(e)).match for e in selection.tag_list
+    ]
+    return lambda tags: all(any(map(m, tags)) for m in matchers)
 
-        def has_prefix(tags: tuple[str, ...]) -> bool:
-            for t in tags:  # noqa: SIM110 - a plain loop is faster than any() over a generator
-                if t.startswith(prefix):
-                    return True
-            return False
 
-        return has_prefix
-    if len(entries) == 1 and "*" not in entries[0]:
-        exact = entries[0]
-        return lambda tags: exact in tags
-    if len(entries) == 1:
-        matches = glob_matcher(entries[0])
-
-        def has_match(tags: tuple[str, ...]) -> bool:
-            for t in tags:  # noqa: SIM110
-                if matches(t):
-                    return True
-            return False
-
-        return has_match
-    return lambda tags: all(any(entry_matches(e, t, is_pattern=is_pattern) for t in tags) for e in entries)
+def _takes(selection: Selection, tags: tuple[str, ...], storage_class: StorageClass) -> bool:
+    """Whether a rule looks at an image: its storage class and tag status, and every list entry matched."""
+    if storage_class is not selection.storage_class:
+        return False
+    status = selection.tag_status
+    if status is TagStatus.ANY:
+        return True
+    if status is TagStatus.UNTAGGED:
+        return not tags
+    return bool(tags) and tag_matcher(selection)(tags)
 
 
 def candidates_of(selection: Selection, images: Sequence[Image]) -> list[Image]:
-    """The images a rule looks at: its storage class and tag status, and every list entry matched."""
-    storage_class = selection.storage_class
+    """The images a rule looks at, in the order given."""
+    return [i for i in images if _takes(selection, i.tags, i.storage_class)]
+
+
+class _Test(Enum):
+    """How a rule's candidates are found; each test but ``CALL`` runs in C per image."""
+
+    ANY = "any"
+    UNTAGGED = "untagged"
+    EXACT = "exact"  # one pattern without '*': that tag
+    MATCH = "match"  # one prefix, or one pattern with a single '*': a regular expression that cannot backtrack
+    CALL = "call"  # the rest (several entries, several '*'): tag_matcher
+
+
+def _compile(selection: Selection) -> tuple[_Test, Any]:
     status = selection.tag_status
     if status is TagStatus.ANY:
-        return [i for i in images if i.storage_class is storage_class]
+        return _Test.ANY, None
     if status is TagStatus.UNTAGGED:
-        return [i for i in images if not i.tags and i.storage_class is storage_class]
-    matches = tag_matcher(selection)
-    return [i for i in images if i.tags and i.storage_class is storage_class and matches(i.tags)]
+        return _Test.UNTAGGED, None
+    entries = selection.tag_list
+    if len(entries) == 1:
+        entry = entries[0]
+        if not selection.uses_patterns:
+            return _Test.MATCH, re.compile(re.escape(entry)).match
+        pieces = entry.split("*")
+        if len(pieces) == 1:
+            return _Test.EXACT, entry
+        if len(pieces) == 2:
+            # One '*': the regex backtracks at most once over the tail, linear in the tag.
+            return _Test.MATCH, re.compile(re.escape(pieces[0]) + ".*" + re.escape(pieces[1]), re.DOTALL).fullmatch
+    return _Test.CALL, tag_matcher(selection)
+
+
+# Per policy object (policies are frozen; hashing one walks all its rules, so they are keyed by identity and
+# kept alive here, so an identity is never reused while cached).
+_COMPILED: dict[int, tuple[Policy, tuple[tuple[_Test, Any], ...]]] = {}
+
+
+def _tests(policy: Policy) -> tuple[tuple[_Test, Any], ...]:
+    found = _COMPILED.get(id(policy))
+    if found is not None and found[0] is policy:
+        return found[1]
+    if len(_COMPILED) >= 4096:
+        _COMPILED.clear()
+    tests = tuple(_compile(r.selection) for r in policy.rules)
+    _COMPILED[id(policy)] = (policy, tests)
+    return tests
+
+
+def _candidates(policy: Policy, ordered: list[Image]) -> list[list[Image]]:
+    """Each rule's candidates, in the order of ``ordered``: a list comprehension per rule, the image test
+    inline and in C where the selection allows (this is the evaluation's inner loop)."""
+    archive = StorageClass.ARCHIVE
+    by_class = {StorageClass.STANDARD: ordered, archive: []}
+    if list(map(_storage_class, ordered)).count(archive):
+        by_class = {c: [i for i in ordered if i.storage_class is c] for c in StorageClass}
+    tagged: dict[StorageClass, list[Image]] = {}
+    buckets = []
+    for rule, (test, arg) in zip(policy.rules, _tests(policy), strict=True):
+        images = by_class[rule.selection.storage_class]
+        if test is _Test.ANY:
+            buckets.append(images)
+            continue
+        if test is _Test.UNTAGGED:
+            buckets.append([i for i in images if not i.tags])
+            continue
+        some = tagged.get(rule.selection.storage_class)
+        if some is None:
+            some = tagged[rule.selection.storage_class] = [i for i in images if i.tags]
+        if test is _Test.EXACT:
+            buckets.append([i for i in some if arg in i.tags])
+        elif test is _Test.MATCH:
+            # Most images carry one tag: test it before building an iterator over all of them.
+            buckets.append([i for i in some if arg(i.tags[0]) or (len(i.tags) > 1 and any(map(arg, i.tags)))])
+        else:
+            buckets.append([i for i in some if arg(i.tags)])
+    return buckets
+
+
+_digest = attrgetter("digest")
+_children = attrgetter("children")
+_activating = attrgetter("activating")
+_activated = attrgetter("last_activated_at")
+_storage_class = attrgetter("storage_class")
+_pushed = attrgetter("pushed_at")
+_by_output_order = attrgetter("image.pushed_at", "image.digest")
+_by_push = attrgetter("image.pushed_at")
+_new_decision = tuple.__new__
+
+
+def _effective(image: Image) -> float:
+    return image.effective_pushed_at
 
 
 def _pull_reference(image: Image) -> float:
@@ -105,24 +180,76 @@ def _pull_reference(image: Image) -> float:
     return image.pushed_at
 
 
-def _newest_first(image: Image) -> tuple[float, str]:
-    return (-image.effective_pushed_at, image.digest)
+def _newest_first(images: Sequence[Image], restored: bool) -> tuple[list[Image], bool]:
+    """Newest first, ties by digest (C keys; a reversed sort stays stable), and whether push times tie."""
+    if not restored:
+        ordered = sorted(images, key=_pushed, reverse=True)
+        if len(set(map(_pushed, ordered))) == len(ordered):
+            return ordered, False
+    ordered = sorted(images, key=_digest)
+    ordered.sort(key=_effective if restored else _pushed, reverse=True)
+    return ordered, True
 
 
-def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
+def _marked(rule: Rule, candidates: list[Image], now: float, restored: bool) -> Sequence[Image]:
+    """The candidates a rule's threshold passes (``candidates`` are newest first)."""
     sel = rule.selection
     ct = sel.count_type
     if ct is CountType.IMAGE_COUNT_MORE_THAN:
-        if len(candidates) <= sel.count_number:
-            return ()
-        ordered = sorted(candidates, key=_newest_first)
-        return ordered[sel.count_number :]
+        return candidates[sel.count_number :]
     limit = now - sel.count_number * DAY
     if ct is CountType.SINCE_IMAGE_PUSHED:
-        return [i for i in candidates if i.effective_pushed_at < limit]
+        if restored:
+            return [i for i in candidates if i.effective_pushed_at < limit]
+        return [i for i in candidates if i.pushed_at < limit]
     if ct is CountType.SINCE_IMAGE_PULLED:
         return [i for i in candidates if _pull_reference(i) < limit]
     return [i for i in candidates if i.last_archived_at is not None and i.last_archived_at < limit]
+
+
+def _decide(
+    rules: tuple[Rule, ...], buckets: list[list[Image]], now: float, protected: set[str], restored: bool
+) -> dict[str, Decision]:
+    claimed: set[str] = set()
+    decided: dict[str, Decision] = {}
+    for rule, candidates in zip(rules, buckets, strict=True):
+        if not candidates:
+            continue
+        for image in _marked(rule, candidates, now, restored):
+            digest = image.digest
+            if digest in claimed or digest in protected or image.activating:
+                continue
+            decided[digest] = _new_decision(Decision, (image, rule))
+        # Images a higher-priority rule looked at are never actioned by a lower one, acted on or not.
+        claimed.update(map(_digest, candidates))
+    return decided
+
+
+def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decision]:
+    """Decisions for one repository's images, sorted by push time then digest.
+
+    Each rule's candidates are found in one pass over the images sorted newest first, so every count window
+    is a slice; the straightforward reading (filter and sort per rule) is ``tests/preview_oracle.py``, and a
+    property test holds the two to the same decisions."""
+    restored = list(map(_activated, images)).count(None) != len(images)
+    ordered, ties = _newest_first(images, restored)
+    buckets = _candidates(policy, ordered)
+    indexes = (
+        [i for i in images if i.children and i.storage_class is StorageClass.STANDARD and not i.activating]
+        if any(map(_children, images))
+        else []
+    )
+    protected = {child for index in indexes for child in index.children}
+    decided = _decide(policy.rules, buckets, now, protected, restored)
+    # Protection only ever withholds actions, so freeing the children of indexes that go only adds
+    # decisions; repeat until no further index goes (nested indexes), at most once per index.
+    for _ in range(len(indexes)):
+        still = {c for index in indexes if index.digest not in decided for c in index.children}
+        if still == protected:
+            break
+        protected = still
+        decided = _decide(policy.rules, buckets, now, protected, restored)
+    return sorted(decided.values(), key=_by_output_order if ties else _by_push)
 
 
 class Unverified(StrEnum):
@@ -137,49 +264,20 @@ class Unverified(StrEnum):
         return "may over-report" if self is Unverified.INDEX_CHILDREN_FREED else "may under-report"
 
 
-def _evaluate_once(policy: Policy, images: Sequence[Image], now: float, protected: set[str]) -> dict[str, Decision]:
-    claimed: set[str] = set()
-    decided: dict[str, Decision] = {}
-    for rule in policy.rules:
-        candidates = candidates_of(rule.selection, images)
-        if not candidates:
-            continue
-        for image in _marked(rule, candidates, now):
-            digest = image.digest
-            if digest in claimed or digest in protected or image.activating:
-                continue
-            decided[digest] = Decision(image, rule)
-        claimed.update([i.digest for i in candidates])
-    return decided
-
-
-def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decision]:
-    """Decisions for one repository's images, sorted by push time then digest."""
-    indexes = [i for i in images if i.children and i.storage_class is StorageClass.STANDARD and not i.activating]
-    protected = {child for index in indexes for child in index.children}
-    decided = _evaluate_once(policy, images, now, protected)
-    # Protection only ever withholds actions, so freeing the children of indexes that go only adds
-    # decisions; repeat until no further index goes (nested indexes), at most once per index.
-    for _ in range(len(indexes)):
-        still = {c for index in indexes if index.digest not in decided for c in index.children}
-        if still == protected:
-            break
-        protected = still
-        decided = _evaluate_once(policy, images, now, protected)
-    return sorted(decided.values(), key=lambda d: (d.image.pushed_at, d.image.digest))
-
-
 def unverified_choices(images: Sequence[Image], decisions: Sequence[Decision]) -> tuple[Unverified, ...]:
     """The unverified choices that shaped these decisions (empty when the figures rest on none)."""
     out = []
-    indexes = [i for i in images if i.children]
-    if indexes:
+    # Each test first in C over the whole repository: almost every repository has none of these images.
+    if any(map(_children, images)):
+        indexes = [i for i in images if i.children]
         gone = {d.image.digest for d in decisions}
         if any(i.digest in gone and any(c in gone for c in i.children) for i in indexes):
             out.append(Unverified.INDEX_CHILDREN_FREED)
-    if any([i.activating for i in images]):
+    if any(map(_activating, images)):
         out.append(Unverified.ACTIVATING_NOT_ACTIONED)
     archive = StorageClass.ARCHIVE
-    if any([i.storage_class is archive and i.last_archived_at is None for i in images]):
+    if list(map(_storage_class, images)).count(archive) and any(
+        [i.storage_class is archive and i.last_archived_at is None for i in images]
+    ):
         out.append(Unverified.ARCHIVED_UNDATED)
     return tuple(out)

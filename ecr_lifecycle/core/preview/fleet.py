@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.engine import evaluate
 from ecr_lifecycle.core.preview.forecast import Upcoming, forecast
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError
 from ecr_lifecycle.core.preview.results import RepositoryPreview, Totals
+
+_digest = attrgetter("digest")
 
 # (target, repository) -> (policy, canonical text), or None when no policy applies
 PolicyLookup = Callable[[str | None, str], "tuple[Policy, str] | None"]
@@ -42,7 +45,7 @@ def group_by_repository(images: Iterable[Image]) -> dict[str, list[Image]]:
     for image in images:
         grouped[image.repository].append(image)
     for repository, repo_images in grouped.items():
-        if len({i.digest for i in repo_images}) != len(repo_images):
+        if len(set(map(_digest, repo_images))) != len(repo_images):
             raise InventoryError(f"repository {repository}: an image digest is listed more than once")
     return grouped
 

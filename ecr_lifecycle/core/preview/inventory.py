@@ -149,7 +149,7 @@ def parse_inventory(data: Any, source: str) -> list[Image]:
 _Time = datetime | float
 
 
-class _Detail(msgspec.Struct):
+class _Detail(msgspec.Struct, gc=False):
     repositoryName: str
     imageDigest: str
     imagePushedAt: _Time
@@ -162,7 +162,7 @@ class _Detail(msgspec.Struct):
     childImageDigests: list[str] | None = None
 
 
-class _Inventory(msgspec.Struct):
+class _Inventory(msgspec.Struct, gc=False):
     imageDetails: list[_Detail]
 
 
@@ -179,9 +179,7 @@ class _Irregular(Exception):
     pass
 
 
-def _seconds(value: _Time | None) -> float | None:
-    if value is None:
-        return None
+def _seconds(value: _Time) -> float:
     if type(value) is datetime:
         if value.tzinfo is None:
             raise _Irregular
@@ -193,34 +191,67 @@ def _seconds(value: _Time | None) -> float | None:
     return seconds
 
 
+_new_image = tuple.__new__
+
+
 def _typed(raw: bytes) -> list[Image]:
-    decoded = _DECODER.decode(raw)
+    """Images grouped by repository (in order of first appearance, file order within one): each repository's
+    images are then built next to each other in memory, which the evaluation, walking a repository's images
+    several times, feels (a third faster when a registry's images come interleaved)."""
+    details = _DECODER.decode(raw).imageDetails
+    groups: dict[str, list[_Detail]] = {}
+    for d in details:
+        group = groups.get(d.repositoryName)
+        if group is None:
+            groups[d.repositoryName] = [d]
+        else:
+            group.append(d)
+    del details
     images: list[Image] = []
     append = images.append
-    for d in decoded.imageDetails:
-        status = _STATUS.get(d.imageStatus)
-        size = d.imageSizeInBytes
-        if status is None or not d.repositoryName or not d.imageDigest or not 0 <= size <= MAX_IMAGE_SIZE:
+    for repository in list(groups):
+        # Popped, so each repository's records are freed as soon as its images are built.
+        group = groups.pop(repository)
+        if not repository:
             raise _Irregular
-        pushed = _seconds(d.imagePushedAt)
-        assert pushed is not None
-        pulled, archived, activated = d.lastRecordedPullTime, d.lastArchivedAt, d.lastActivatedAt
-        append(
-            Image(
-                d.repositoryName,
-                d.imageDigest,
-                tuple(d.imageTags) if d.imageTags else (),
-                pushed,
-                size,
-                status[0],
-                # Most images lack the last two and many the first: skip the call for None.
-                None if pulled is None else _seconds(pulled),
-                None if archived is None else _seconds(archived),
-                None if activated is None else _seconds(activated),
-                tuple(d.childImageDigests) if d.childImageDigests else (),
-                status[1],
+        for d in group:
+            status = _STATUS.get(d.imageStatus)
+            size = d.imageSizeInBytes
+            if status is None or not d.imageDigest or not 0 <= size <= MAX_IMAGE_SIZE:
+                raise _Irregular
+            pushed = d.imagePushedAt
+            if type(pushed) is datetime and pushed.tzinfo is not None:
+                pushed = pushed.timestamp()
+                if not 0.0 <= pushed <= LATEST_TIME:
+                    raise _Irregular
+            else:
+                pushed = _seconds(pushed)
+            pulled, archived, activated, tags, children = (
+                d.lastRecordedPullTime,
+                d.lastArchivedAt,
+                d.lastActivatedAt,
+                d.imageTags,
+                d.childImageDigests,
             )
-        )
+            append(
+                _new_image(
+                    Image,
+                    (
+                        repository,  # one string per repository, not one per image
+                        d.imageDigest,
+                        tuple(tags) if tags else (),
+                        pushed,
+                        size,
+                        status[0],
+                        # Most images lack the last two and many the first: skip the call for None.
+                        None if pulled is None else _seconds(pulled),
+                        None if archived is None else _seconds(archived),
+                        None if activated is None else _seconds(activated),
+                        tuple(children) if children else (),
+                        status[1],
+                    ),
+                )
+            )
     return images
 
 
