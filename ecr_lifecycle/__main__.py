@@ -1,5 +1,5 @@
 """``python -m ecr_lifecycle``: the command line."""
 
-from ecr_lifecycle.cli.main import run
+from ecr_lifecycle.cli.main import main
 
-raise SystemExit(run())
+main()

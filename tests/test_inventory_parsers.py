@@ -5,14 +5,16 @@ nothing the checked path rejects."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecr_lifecycle.core.preview import inventory
-from ecr_lifecycle.core.preview.inventory import InventoryError, decode_inventory, parse_image
+from ecr_lifecycle.core.preview.inventory import InventoryError, decode_inventory, load_inventory, parse_image
 
 _times = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20),
@@ -123,3 +125,32 @@ def test_the_typed_path_is_taken_for_the_common_shape() -> None:
         "imageScanStatus": {"status": "COMPLETE"},  # fields we do not read are skipped
     }
     assert _typed(raw) is not None and _typed(raw) == parse_image(raw, "x")
+
+
+def test_a_file_with_an_irregular_record_gets_the_checked_paths_images(tmp_path: Path) -> None:
+    # The typed path lets the file's bytes go before building images; a naive time sends it back to the file.
+    records: list[dict[str, Any]] = [
+        {"repositoryName": "a", "imageDigest": "sha256:1", "imagePushedAt": "2026-01-01T00:00:00+00:00"},
+        {"repositoryName": "b", "imageDigest": "sha256:2", "imagePushedAt": "2026-01-02T00:00:00"},
+        {"repositoryName": "a", "imageDigest": "sha256:3", "imagePushedAt": 1767225600, "imageTags": ["x"]},
+    ]
+    raw = json.dumps({"imageDetails": records}).encode()
+    path = tmp_path / "images.json"
+    path.write_bytes(raw)
+    loaded = load_inventory([str(path)])
+    assert sorted(loaded) == sorted(decode_inventory(raw, "x")) == sorted(parse_image(r, "x") for r in records)
+    records[1]["imageSizeInBytes"] = -1
+    path.write_text(json.dumps({"imageDetails": records}))
+    with pytest.raises(InventoryError, match=r"imageDetails\[1\]\.imageSizeInBytes"):
+        load_inventory([str(path)])
+
+
+def test_the_typed_path_groups_images_by_repository(tmp_path: Path) -> None:
+    records = [
+        {"repositoryName": f"r{n % 3}", "imageDigest": f"sha256:{n}", "imagePushedAt": 1767225600 + n} for n in range(9)
+    ]
+    path = tmp_path / "images.json"
+    path.write_text(json.dumps({"imageDetails": records}))
+    loaded = load_inventory([str(path)])
+    assert [i.repository for i in loaded] == ["r0"] * 3 + ["r1"] * 3 + ["r2"] * 3
+    assert [i.digest for i in loaded[:3]] == ["sha256:0", "sha256:3", "sha256:6"]  # file order within one

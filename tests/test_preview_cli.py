@@ -151,3 +151,32 @@ def test_table_output_for_the_bundled_example() -> None:
     out = cli("preview", "--images", "examples/local/inventory.json", "--now", "2026-11-20T00:00:00Z", env=ENV)
     assert out.returncode == 0, out.stderr
     assert "payments/api" in out.stdout and "total" in out.stdout and "upper bound" in out.stdout
+
+
+def test_the_process_leaves_only_after_all_output_and_the_guard_message(tmp_path: Path) -> None:
+    # preview leaves through os._exit (no teardown): everything written must still reach the pipes.
+    details = [
+        {
+            "repositoryName": f"team/app-{n % 7}",
+            "imageDigest": f"sha256:{n:064x}",
+            "imageTags": [f"build-{n}"],
+            "imagePushedAt": 1_700_000_000 + n,
+            "imageSizeInBytes": n,
+        }
+        for n in range(4000)
+    ]
+    images = tmp_path / "images.json"
+    images.write_text(json.dumps({"imageDetails": details}))
+    pol = tmp_path / "policy.json"
+    pol.write_text(json.dumps(policy(rule(1, "any", count=1))))
+    in_use = tmp_path / "in-use.txt"
+    in_use.write_text(f"team/app-0@sha256:{0:064x}\n")
+    out = cli(
+        "preview", "--images", str(images), "--policy", str(pol), "--now", NOW, "--format", "json",
+        "--in-use", str(in_use), env=ENV,
+    )  # fmt: skip
+    assert out.returncode == 3
+    assert len(out.stdout) > 256 * 1024  # several pipe buffers
+    doc = json.loads(out.stdout)
+    assert sum(len(r["previewResults"]) for r in doc["repositories"]) == 4000 - 7
+    assert "team/app-0" in out.stderr

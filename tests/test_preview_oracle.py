@@ -86,4 +86,3 @@ def test_the_engine_decides_what_the_reference_model_decides(
         expected = _decisions(preview_oracle.evaluate(policy, images, now))
         assert _decisions(engine.evaluate(policy, images, now)) == expected
         assert _decisions(engine.evaluate(policy, list(reversed(images)), now)) == expected
-

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import shtab
-
 from ecr_lifecycle.cli.help import add_command
 
 
@@ -29,5 +27,7 @@ def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.cli.main import build_parser
 
     parser = build_parser(prog="ecr-lifecycle")
+    import shtab  # here: 40 ms that no other command should pay at start-up
+
     print(shtab.complete(parser, shell=args.shell), end="")
     return 0

@@ -87,7 +87,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="with --format json: pretty-print with N spaces (default: compact, one line)",
     )
-    p.set_defaults(handler=handle)
+    p.set_defaults(handler=handle, quick_exit=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -114,6 +114,7 @@ def _preview(
     # collector would rescan them again and again (two thirds of a 1,000,000-image preview) and find nothing.
     images = _live(args, fleet) if args.live else _offline(args, fleet)
     result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon)
+    args.retained += [images, result]  # freed by the process's exit, not one object at a time (cli.main.main)
     guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
     if args.format == "json":
         binary = getattr(sys.stdout, "buffer", None)

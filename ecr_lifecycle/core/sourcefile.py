@@ -217,6 +217,11 @@ def no_gc_pauses() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Everything built meanwhile is still in the youngest generation: the first collection after
+            # enabling would walk all of it (1.4 s after a 1,000,000-image preview). Freezing and unfreezing
+            # moves it to the oldest generation in constant time, which is collected only when it has grown.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -27,6 +27,7 @@ Where AWS's behaviour is unverified we choose, and say which way each choice can
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
 from functools import lru_cache
@@ -86,7 +87,8 @@ class _Test(Enum):
     ANY = "any"
     UNTAGGED = "untagged"
     EXACT = "exact"  # one pattern without '*': that tag
-    MATCH = "match"  # one prefix, or one pattern with a single '*': a regular expression that cannot backtrack
+    PREFIX = "prefix"  # one prefix, or one pattern ending in its only '*'
+    MATCH = "match"  # one pattern with a single '*' elsewhere: a regular expression that cannot backtrack
     CALL = "call"  # the rest (several entries, several '*'): tag_matcher
 
 
@@ -100,14 +102,21 @@ def _compile(selection: Selection) -> tuple[_Test, Any]:
     if len(entries) == 1:
         entry = entries[0]
         if not selection.uses_patterns:
-            return _Test.MATCH, re.compile(re.escape(entry)).match
+            return _Test.PREFIX, entry
         pieces = entry.split("*")
         if len(pieces) == 1:
             return _Test.EXACT, entry
+        if len(pieces) == 2 and not pieces[1]:
+            return _Test.PREFIX, pieces[0]
         if len(pieces) == 2:
             # One '*': the regex backtracks at most once over the tail, linear in the tag.
             return _Test.MATCH, re.compile(re.escape(pieces[0]) + ".*" + re.escape(pieces[1]), re.DOTALL).fullmatch
     return _Test.CALL, tag_matcher(selection)
+
+
+@lru_cache(maxsize=1024)
+def _prefix_match(prefix: str) -> Callable[[str], object]:
+    return re.compile(re.escape(prefix)).match
 
 
 # Per policy object (policies are frozen; hashing one walks all its rules, so they are keyed by identity and
@@ -148,6 +157,11 @@ def _candidates(policy: Policy, ordered: list[Image]) -> list[list[Image]]:
             some = tagged[rule.selection.storage_class] = [i for i in images if i.tags]
         if test is _Test.EXACT:
             buckets.append([i for i in some if arg in i.tags])
+        elif test is _Test.PREFIX:
+            match = _prefix_match(arg)
+            buckets.append(
+                [i for i in some if i.tags[0].startswith(arg) or (len(i.tags) > 1 and any(map(match, i.tags)))]
+            )
         elif test is _Test.MATCH:
             # Most images carry one tag: test it before building an iterator over all of them.
             buckets.append([i for i in some if arg(i.tags[0]) or (len(i.tags) > 1 and any(map(arg, i.tags)))])
@@ -169,6 +183,14 @@ _new_decision = tuple.__new__
 
 def _effective(image: Image) -> float:
     return image.effective_pushed_at
+
+
+def _older(image: Image) -> float:
+    return -image.pushed_at
+
+
+def _older_effective(image: Image) -> float:
+    return -image.effective_pushed_at
 
 
 def _pull_reference(image: Image) -> float:
@@ -199,9 +221,8 @@ def _marked(rule: Rule, candidates: list[Image], now: float, restored: bool) -> 
         return candidates[sel.count_number :]
     limit = now - sel.count_number * DAY
     if ct is CountType.SINCE_IMAGE_PUSHED:
-        if restored:
-            return [i for i in candidates if i.effective_pushed_at < limit]
-        return [i for i in candidates if i.pushed_at < limit]
+        # Newest first by the very time compared: the images past the age are a tail, found by bisection.
+        return candidates[bisect_right(candidates, -limit, key=_older_effective if restored else _older) :]
     if ct is CountType.SINCE_IMAGE_PULLED:
         return [i for i in candidates if _pull_reference(i) < limit]
     return [i for i in candidates if i.last_archived_at is not None and i.last_archived_at < limit]
@@ -212,7 +233,8 @@ def _decide(
 ) -> dict[str, Decision]:
     claimed: set[str] = set()
     decided: dict[str, Decision] = {}
-    for rule, candidates in zip(rules, buckets, strict=True):
+    last = len(rules) - 1
+    for n, (rule, candidates) in enumerate(zip(rules, buckets, strict=True)):
         if not candidates:
             continue
         for image in _marked(rule, candidates, now, restored):
@@ -220,8 +242,10 @@ def _decide(
             if digest in claimed or digest in protected or image.activating:
                 continue
             decided[digest] = _new_decision(Decision, (image, rule))
-        # Images a higher-priority rule looked at are never actioned by a lower one, acted on or not.
-        claimed.update(map(_digest, candidates))
+        # Images a higher-priority rule looked at are never actioned by a lower one, acted on or not
+        # (nothing comes after the last rule, often the one that looks at every image).
+        if n != last:
+            claimed.update(map(_digest, candidates))
     return decided
 
 

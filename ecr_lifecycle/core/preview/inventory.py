@@ -153,13 +153,13 @@ class _Detail(msgspec.Struct, gc=False):
     repositoryName: str
     imageDigest: str
     imagePushedAt: _Time
-    imageTags: list[str] | None = None
+    imageTags: tuple[str, ...] | None = None  # tuples, built in C: what Image holds
     imageSizeInBytes: int = 0
     imageStatus: str | None = None
     lastRecordedPullTime: _Time | None = None
     lastArchivedAt: _Time | None = None
     lastActivatedAt: _Time | None = None
-    childImageDigests: list[str] | None = None
+    childImageDigests: tuple[str, ...] | None = None
 
 
 class _Inventory(msgspec.Struct, gc=False):
@@ -198,7 +198,11 @@ def _typed(raw: bytes) -> list[Image]:
     """Images grouped by repository (in order of first appearance, file order within one): each repository's
     images are then built next to each other in memory, which the evaluation, walking a repository's images
     several times, feels (a third faster when a registry's images come interleaved)."""
-    details = _DECODER.decode(raw).imageDetails
+    return _built(_DECODER.decode(raw).imageDetails)
+
+
+def _built(details: list[_Detail]) -> list[Image]:
+    """The images of decoded records (``details`` is emptied as they are built)."""
     groups: dict[str, list[_Detail]] = {}
     for d in details:
         group = groups.get(d.repositoryName)
@@ -206,7 +210,7 @@ def _typed(raw: bytes) -> list[Image]:
             groups[d.repositoryName] = [d]
         else:
             group.append(d)
-    del details
+    details.clear()
     images: list[Image] = []
     append = images.append
     for repository in list(groups):
@@ -233,21 +237,28 @@ def _typed(raw: bytes) -> list[Image]:
                 d.imageTags,
                 d.childImageDigests,
             )
+            if pulled is not None:  # most images have been pulled: the same fast path as the push time
+                if type(pulled) is datetime and pulled.tzinfo is not None:
+                    pulled = pulled.timestamp()
+                    if not 0.0 <= pulled <= LATEST_TIME:
+                        raise _Irregular
+                else:
+                    pulled = _seconds(pulled)
             append(
                 _new_image(
                     Image,
                     (
                         repository,  # one string per repository, not one per image
                         d.imageDigest,
-                        tuple(tags) if tags else (),
+                        tags or (),
                         pushed,
                         size,
                         status[0],
-                        # Most images lack the last two and many the first: skip the call for None.
-                        None if pulled is None else _seconds(pulled),
+                        pulled,
+                        # Most images lack these two: skip the call for None.
                         None if archived is None else _seconds(archived),
                         None if activated is None else _seconds(activated),
-                        tuple(children) if children else (),
+                        children or (),
                         status[1],
                     ),
                 )
@@ -261,6 +272,10 @@ def decode_inventory(raw: bytes, source: str) -> list[Image]:
         return _typed(raw)
     except (msgspec.DecodeError, _Irregular, OverflowError, ValueError):
         pass
+    return _checked(raw, source)
+
+
+def _checked(raw: bytes, source: str) -> list[Image]:
     try:
         data = json.loads(raw)
     except UnicodeDecodeError as exc:
@@ -289,12 +304,29 @@ def inventory_files(paths: list[str]) -> list[str]:
 MAX_INVENTORY_BYTES = 8 * 1024**3
 
 
+def _read(path: str) -> bytes:
+    try:
+        return read_bytes(path, "inventory file", MAX_INVENTORY_BYTES)
+    except SourceError as exc:
+        raise InventoryError(exc.messages[0], unreadable=True) from None
+
+
 def load_inventory(paths: list[str]) -> list[Image]:
+    """``decode_inventory`` of each file, the file's bytes let go before the images are built: the bytes and
+    the decoded records together are the preview's peak memory, so the images must not add to it."""
     images: list[Image] = []
     for path in inventory_files(paths):
+        raw = _read(path)
         try:
-            raw = read_bytes(path, "inventory file", MAX_INVENTORY_BYTES)
-        except SourceError as exc:
-            raise InventoryError(exc.messages[0], unreadable=True) from None
-        images.extend(decode_inventory(raw, path))
+            details: list[_Detail] | None = _DECODER.decode(raw).imageDetails
+        except msgspec.DecodeError:
+            details = None
+        if details is not None:
+            del raw
+            try:
+                images.extend(_built(details))
+                continue
+            except (_Irregular, OverflowError, ValueError):
+                raw = _read(path)  # an irregular record: the checked path decides, on the file read again
+        images.extend(_checked(raw, path))
     return images

@@ -25,15 +25,15 @@ def iso(ts: float) -> str:
     writes one per decision (hundreds of thousands), and formatting a datetime each time cost more than all
     the JSON encoding."""
     whole = int(ts)
-    if whole != ts:
-        return datetime.fromtimestamp(ts, tz=UTC).isoformat()
-    hour, second = divmod(whole, 3600)
-    prefix = _HOURS.get(hour)
-    if prefix is None:
+    if whole == ts:
+        prefix = _HOURS.get(whole // 3600)
+        if prefix is not None:
+            return prefix + _MINUTES_SECONDS[whole % 3600]
         if len(_HOURS) >= 100_000:
             _HOURS.clear()
-        prefix = _HOURS[hour] = datetime.fromtimestamp(hour * 3600, tz=UTC).isoformat()[:14]  # YYYY-MM-DDTHH:
-    return prefix + _MINUTES_SECONDS[second]
+        hour = whole // 3600
+        _HOURS[hour] = datetime.fromtimestamp(hour * 3600, tz=UTC).isoformat()[:14]  # YYYY-MM-DDTHH:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
 _HOURS: dict[int, str] = {}
