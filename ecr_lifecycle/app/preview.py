@@ -42,19 +42,20 @@ def preview(
     single: tuple[Policy, str] | None,
     now: float,
     horizon_days: int = 0,
+    encode_results: bool = False,
 ) -> FleetPreview:
     """Each repository under ``single`` when given, else under the policy its target's config gives it;
-    with a horizon, also what the next daily runs would do."""
+    with a horizon, also what the next daily runs would do. ``encode_results``: for JSON output."""
     try:
         if single is not None:
-            return preview_fleet(images, lambda _target, _name: single, now, horizon_days)
+            return preview_fleet(images, lambda _target, _name: single, now, horizon_days, encode_results)
         assert fleet is not None, "a preview needs a fleet or a single policy"
 
         def lookup(target: str | None, repository: str) -> tuple[Policy, str] | None:
             entry = fleet.entry_for(target, repository) if target is not None else None
             return None if entry is None else (entry.composed.policy, entry.composed.text)
 
-        return preview_fleet(assign_targets(images, fleet), lookup, now, horizon_days)
+        return preview_fleet(assign_targets(images, fleet), lookup, now, horizon_days, encode_results)
     except InventoryError as exc:
         raise UseCaseError(str(exc), Failure.INVALID) from None
 

@@ -113,7 +113,9 @@ def _preview(
     # Millions of acyclic records (images, decisions, the JSON per repository) are built here: the cyclic
     # collector would rescan them again and again (two thirds of a 1,000,000-image preview) and find nothing.
     images = _live(args, fleet) if args.live else _offline(args, fleet)
-    result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon)
+    result = use_case.preview(
+        images, fleet if single is None else None, single, now, args.horizon, encode_results=args.format == "json"
+    )
     args.retained += [images, result]  # freed by the process's exit, not one object at a time (cli.main.main)
     guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
     if args.format == "json":

@@ -55,10 +55,15 @@ def group_by_repository(images: Iterable[Image]) -> dict[str, list[Image]]:
 
 
 def preview_fleet(
-    images_by_target: Mapping[str | None, Sequence[Image]], lookup: PolicyLookup, now: float, horizon_days: int = 0
+    images_by_target: Mapping[str | None, Sequence[Image]],
+    lookup: PolicyLookup,
+    now: float,
+    horizon_days: int = 0,
+    encode_results: bool = False,
 ) -> FleetPreview:
     """Every repository of every target, each under the policy ``lookup`` gives it (target, name); with a
-    horizon, also what the next ``horizon_days`` daily runs would do to the images kept today."""
+    horizon, also what the next ``horizon_days`` daily runs would do to the images kept today.
+    ``encode_results``: build each repository's AWS-shaped results as it is evaluated (for JSON output)."""
     previews = []
     unmanaged = []
     upcoming: list[Upcoming] = []
@@ -73,6 +78,8 @@ def preview_fleet(
             preview = RepositoryPreview(target, repository, text, tuple(repo_images), tuple(decisions))
             # While this repository's images are still in the CPU's caches (a third cheaper than later).
             preview.impact  # noqa: B018
+            if encode_results:
+                preview.preview_results_json  # noqa: B018
             previews.append(preview)
             if horizon_days:
                 later = forecast(policy, repo_images, now, horizon_days, decisions)

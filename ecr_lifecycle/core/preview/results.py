@@ -36,6 +36,7 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
+_encode = msgspec.json.Encoder().encode
 _HOURS: dict[int, str] = {}
 _MINUTES_SECONDS = [f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60)]
 _size = attrgetter("size")
@@ -151,8 +152,10 @@ class RepositoryPreview:
             kept_bytes=sum(map(_size, self.images)) - expiring_bytes - archiving_bytes,
         )
 
-    def aws_shape(self) -> dict[str, Any]:
-        """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
+    @cached_property
+    def preview_results_json(self) -> bytes:
+        """``previewResults`` as JSON, in the order of ``decisions`` (encoded in C). A fleet preview builds it
+        right after evaluating the repository, while its images are still in the CPU's caches."""
         # Per rule once, not per image: a repository has a handful of rules and thousands of decisions.
         rules = list(map(_rule, self.decisions))
         meta: dict[int, tuple[dict[str, Any], int]] = {}
@@ -172,6 +175,10 @@ class RepositoryPreview:
             )
             for image, rule in self.decisions
         ]
+        return _encode(results)
+
+    def aws_shape(self) -> dict[str, Any]:
+        """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
         summary: dict[str, Any] = {"expiringImageTotalCount": len(self.expired)}
         if self.transitioned:
             summary["transitioningImageTotalCounts"] = [
@@ -181,6 +188,6 @@ class RepositoryPreview:
             "repositoryName": self.repository,
             "lifecyclePolicyText": self.policy_text,
             "status": "COMPLETE",
-            "previewResults": results,
+            "previewResults": msgspec.Raw(self.preview_results_json),
             "summary": summary,
         }
