@@ -245,7 +245,7 @@ def test_results_are_order_independent_and_single_action(
 @given(valid_policies(), inventories)
 def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any], images: list[Image]) -> None:
     from ecr_lifecycle.core.policy.model import CountType
-    from ecr_lifecycle.core.preview.engine import candidates_of
+    from tests.preview_oracle import candidates_of
 
     p = parsed(doc)
     decisions = evaluate(p, images, NOW)

@@ -64,23 +64,6 @@ def tag_matcher(selection: Selection) -> TagMatcher:
     return lambda tags: all(any(map(m, tags)) for m in matchers)
 
 
-def _takes(selection: Selection, tags: tuple[str, ...], storage_class: StorageClass) -> bool:
-    """Whether a rule looks at an image: its storage class and tag status, and every list entry matched."""
-    if storage_class is not selection.storage_class:
-        return False
-    status = selection.tag_status
-    if status is TagStatus.ANY:
-        return True
-    if status is TagStatus.UNTAGGED:
-        return not tags
-    return bool(tags) and tag_matcher(selection)(tags)
-
-
-def candidates_of(selection: Selection, images: Sequence[Image]) -> list[Image]:
-    """The images a rule looks at, in the order given."""
-    return [i for i in images if _takes(selection, i.tags, i.storage_class)]
-
-
 class _Test(Enum):
     """How a rule's candidates are found; each test but ``CALL`` runs in C per image."""
 
@@ -109,7 +92,7 @@ def _compile(selection: Selection) -> tuple[_Test, Any]:
         if len(pieces) == 2 and not pieces[1]:
             return _Test.PREFIX, pieces[0]
         if len(pieces) == 2:
-            # One '*': the regex backtracks at most once over the tail, linear in the tag.
+            # One '*': the regex backtracks over the tag once at most (tags are at most 128 characters).
             return _Test.MATCH, re.compile(re.escape(pieces[0]) + ".*" + re.escape(pieces[1]), re.DOTALL).fullmatch
     return _Test.CALL, tag_matcher(selection)
 
@@ -252,8 +235,8 @@ def _decide(
 def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decision]:
     """Decisions for one repository's images, sorted by push time then digest.
 
-    Each rule's candidates are found in one pass over the images sorted newest first, so every count window
-    is a slice; the straightforward reading (filter and sort per rule) is ``tests/preview_oracle.py``, and a
+    The images are sorted newest first once and each rule's candidates filtered from them in that order, so
+    every count window is a slice and every push-age threshold a bisection; the straightforward reading (filter and sort per rule) is ``tests/preview_oracle.py``, and a
     property test holds the two to the same decisions."""
     restored = list(map(_activated, images)).count(None) != len(images)
     ordered, ties = _newest_first(images, restored)
