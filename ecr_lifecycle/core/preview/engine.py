@@ -236,8 +236,9 @@ def evaluate(policy: Policy, images: Sequence[Image], now: float) -> list[Decisi
     """Decisions for one repository's images, sorted by push time then digest.
 
     The images are sorted newest first once and each rule's candidates filtered from them in that order, so
-    every count window is a slice and every push-age threshold a bisection; the straightforward reading (filter and sort per rule) is ``tests/preview_oracle.py``, and a
-    property test holds the two to the same decisions."""
+    every count window is a slice and every push-age threshold a bisection. The straightforward reading
+    (filter and sort per rule) is ``tests/preview_oracle.py``; a property test holds the two to the same
+    decisions."""
     restored = list(map(_activated, images)).count(None) != len(images)
     ordered, ties = _newest_first(images, restored)
     buckets = _candidates(policy, ordered)
