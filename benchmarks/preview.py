@@ -1,6 +1,7 @@
 """Preview at fleet scale: the path users take, ``preview --format json`` (the AWS-shaped contract), and the
 Markdown report, on 1,000,000 images over 10,000 repositories with the 5-rule policy of the issue
-(``devtools.synthetic.fleet_inventory`` and ``FLEET_POLICY``).
+(``devtools.synthetic.fleet_inventory`` and ``FLEET_POLICY``); and the same images under a 10,000-entry
+config where every entry has its own templates and parameters (``fleet_config``), read per target.
 
 Measured in one run, each a whole process timed from outside (start-up to exit, peak RSS), side by side
 with the baseline: a process that merely ``json.load``s the same inventory file.
@@ -26,12 +27,26 @@ NOW = 1_795_000_000.0
 
 
 GENERATE = """
-import json, sys
+import json, os, sys
 sys.path.insert(0, {root!r})
-from devtools.synthetic import fleet_inventory
+from devtools.synthetic import fleet_config, fleet_inventory
 from benchmarks.preview import NOW
+inventory = fleet_inventory({images}, {repositories}, NOW)
 with open("images.json", "w") as fh:
-    json.dump(fleet_inventory({images}, {repositories}, NOW), fh)
+    json.dump(inventory, fh)
+# The same images under the names of a config as users write it (every entry its own templates and
+# parameters, 4 targets), laid out as DIR/<target>/images.json.
+with open("repositories.yaml", "w") as fh:
+    fh.write(fleet_config({repositories}, 4, 20))
+by_target = {{}}
+for detail in inventory["imageDetails"]:
+    r = int(detail["repositoryName"][-5:])
+    detail["repositoryName"] = f"team-{{r % 50}}/service-{{r:05d}}"
+    by_target.setdefault(f"target-{{r % 4}}", []).append(detail)
+for target, details in by_target.items():
+    os.makedirs(os.path.join("fleet", target))
+    with open(os.path.join("fleet", target, "images.json"), "w") as fh:
+        json.dump({{"imageDetails": details}}, fh)
 """
 
 
@@ -80,8 +95,14 @@ def main(argv: list[str] | None = None) -> int:
                 sys.executable, "-m", "ecr_lifecycle", "preview", "--images", "images.json", "--policy",
                 "policy.json", "--now", str(NOW), "--format", fmt,
             ]  # fmt: skip
+        # The path most users take: their config (10,000 entries, thousands of distinct policies, loaded and
+        # checked first), the inventory read per target.
+        commands["preview json + the config"] = [
+            sys.executable, "-m", "ecr_lifecycle", "preview", "--images", "fleet", "--config", "repositories.yaml",
+            "--now", str(NOW), "--format", "json",
+        ]  # fmt: skip
         # Interleaved rounds, the fastest of each kept (as timeit does): a shared machine's noise only ever
-        # adds time, and interleaving spreads a slow spell over all three.
+        # adds time, and interleaving spreads a slow spell over all of them.
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, command in commands.items():

@@ -15,7 +15,12 @@ def test_the_preview_benchmark_prints_each_command_beside_json_load(capsys: pyte
     out = capsys.readouterr().out
     assert code in (0, 2)
     rows = {m[1].strip(): float(m[3]) for m in re.finditer(r"^(.{28}) +([\d.]+)s +([\d.]+)x +\d+MB", out, re.M)}
-    assert set(rows) == {"json.load (baseline)", "preview --format json", "preview --format markdown"}
+    assert set(rows) == {
+        "json.load (baseline)",
+        "preview --format json",
+        "preview --format markdown",
+        "preview json + the config",
+    }
     assert rows["json.load (baseline)"] == 1.0
     assert "3,000 images in 30 repositories" in out
 
