@@ -8,24 +8,11 @@ https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
-from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, StorageClass, TagStatus
+from ecr_lifecycle.core.policy.model import CountType, Policy, Rule, Selection, StorageClass, TagStatus
 from ecr_lifecycle.core.policy.tags import entry_matches
+from ecr_lifecycle.core.preview.engine import DAY, Decision  # the result type and the unit; no logic
 from ecr_lifecycle.core.preview.inventory import Image
-
-DAY = 86_400.0
-
-
-class Decision(NamedTuple):
-    """The action one rule takes on one image (a NamedTuple: built per acted-on image)."""
-
-    image: Image
-    rule: Rule
-
-    @property
-    def action(self) -> ActionType:
-        return self.rule.action.type
 
 
 def candidates_of(selection: Selection, images: Sequence[Image]) -> list[Image]:
@@ -47,12 +34,9 @@ def candidates_of(selection: Selection, images: Sequence[Image]) -> list[Image]:
 
 
 def _pull_reference(image: Image) -> float:
-    activated, pulled = image.last_activated_at, image.last_pulled_at
-    if activated is not None and (pulled is None or pulled < activated):
-        return activated
-    if pulled is not None:
-        return pulled
-    return image.pushed_at
+    """The last pull or the last restore, whichever is later; the push when there was neither."""
+    known = [t for t in (image.last_pulled_at, image.last_activated_at) if t is not None]
+    return max(known) if known else image.pushed_at
 
 
 def _newest_first(image: Image) -> tuple[float, str]:

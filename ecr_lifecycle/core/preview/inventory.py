@@ -237,13 +237,6 @@ def _built(details: list[_Detail]) -> list[Image]:
                 d.imageTags,
                 d.childImageDigests,
             )
-            if pulled is not None:  # most images have been pulled: the same fast path as the push time
-                if type(pulled) is datetime and pulled.tzinfo is not None:
-                    pulled = pulled.timestamp()
-                    if not 0.0 <= pulled <= LATEST_TIME:
-                        raise _Irregular
-                else:
-                    pulled = _seconds(pulled)
             append(
                 _new_image(
                     Image,
@@ -254,8 +247,8 @@ def _built(details: list[_Detail]) -> list[Image]:
                         pushed,
                         size,
                         status[0],
-                        pulled,
-                        # Most images lack these two: skip the call for None.
+                        # Skip the call for None: many images were never pulled, most never archived or restored.
+                        None if pulled is None else _seconds(pulled),
                         None if archived is None else _seconds(archived),
                         None if activated is None else _seconds(activated),
                         children or (),
