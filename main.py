@@ -3,7 +3,7 @@
 Everything happens in ``stacks/app.py``; ``ecr-lifecycle synth`` runs the same code.
 """
 
-from stacks.app import run
+from stacks.app import entry
 
 if __name__ == "__main__":
-    raise SystemExit(run())
+    entry()

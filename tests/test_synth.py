@@ -156,6 +156,23 @@ def test_an_unknown_engine_is_one_line_and_writes_nothing(tmp_path: Path) -> Non
     assert not (tmp_path / "out").exists()
 
 
+def test_a_node_that_does_not_start_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "node"
+    broken.write_text("#!/bin/sh\necho 'node: cannot start' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(EXAMPLE), "--outdir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **LOCAL_ENV, "JSII_NODE": str(broken)},
+        timeout=180,
+    )
+    assert proc.returncode == 1
+    assert "error: the CDK engine did not start" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("config", [EXAMPLE, MULTI], ids=["bundled-example", "multi-account"])
 def test_terraform_validate_accepts_every_stack(tmp_path: Path, config: Path, engine: str) -> None:

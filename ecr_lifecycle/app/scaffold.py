@@ -16,9 +16,9 @@ from ecr_lifecycle.core.config.model import Target
 SCHEMA_PATH = ".ecr-lifecycle/repositories.schema.json"
 
 _MAIN = '''"""CDKTF app entry (cdktf synth, ecr-lifecycle plan): everything happens in the ecr-lifecycle package."""
-from ecr_lifecycle.stacks.app import run
+from ecr_lifecycle.stacks.app import entry
 
-raise SystemExit(run())
+entry()
 '''
 
 _CDKTF = {

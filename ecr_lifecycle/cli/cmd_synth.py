@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
         help="output folder, replaced in one step (default: $CDKTF_OUTDIR, else %(default)s)",
     )
     p.add_argument("--verbose", action="store_true", help="print the timing line")
-    p.set_defaults(handler=handle)
+    p.set_defaults(handler=handle, quick_exit=True)
 
 
 def stacks_app() -> ModuleType:

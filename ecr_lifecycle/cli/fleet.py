@@ -8,6 +8,7 @@ import sys
 
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
+from ecr_lifecycle.cli.forking import forked_split
 from ecr_lifecycle.core.config.load import CONFIG_ENV, DEFAULT_CONFIG, config_path, load_fleet
 from ecr_lifecycle.core.config.model import Fleet
 from ecr_lifecycle.core.sourcefile import SourceError
@@ -25,7 +26,7 @@ def load_fleet_or_fail(explicit: str | None, *, reaches_aws: bool = False) -> Fl
     """``reaches_aws``: resolve ``${VAR}`` endpoints from the environment (a missing variable is an error)."""
     path = config_path(explicit)
     try:
-        return load_fleet(path, os.environ if reaches_aws else None)
+        return load_fleet(path, os.environ if reaches_aws else None, forked_split)
     except SourceError as exc:
         for message in exc.messages[:-1]:
             print(f"error: {message}", file=sys.stderr)

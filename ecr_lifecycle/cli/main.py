@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -13,6 +11,7 @@ from ecr_lifecycle import __version__
 from ecr_lifecycle.app.errors import Failure, UseCaseError
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
+from ecr_lifecycle.cli.exiting import leave
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,18 +67,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 def main() -> NoReturn:
     """The process's entry point (console script, ``python -m``): ``run``, then exit.
 
-    After a command that marks itself ``quick_exit`` (its objects are plain data: no child processes, files
-    or exit handlers of its own), with no other thread alive, the process leaves without freeing its objects
-    one by one: a 1,000,000-image preview spent most of a second doing that; the kernel reclaims the memory
-    at once."""
+    After a command that marks itself ``quick_exit`` (one that leaves nothing behind for the interpreter's
+    teardown to finish), the process leaves without freeing its objects one by one (``exiting.leave``)."""
     code, args = _run(None)  # ``args.retained`` keeps the command's data alive until the process leaves
-    if args is not None and getattr(args, "quick_exit", False) and threading.active_count() == 1:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BrokenPipeError:
-            pass
-        os._exit(code)
+    if args is not None and getattr(args, "quick_exit", False):
+        leave(code)
     sys.exit(code)
 
 

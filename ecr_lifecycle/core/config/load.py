@@ -10,8 +10,8 @@ import dataclasses
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from ecr_lifecycle.core.config.checks import CHECKS as CONFIG_CHECKS
 from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose
@@ -37,6 +37,19 @@ CONFIG_ENV = "ECR_LIFECYCLE_CONFIG"
 DEFAULT_APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION")
 
 Path = tuple[str | int, ...]
+T = TypeVar("T")
+R = TypeVar("R")
+# Below this many entries, splitting their composition costs more than it saves.
+SPLIT_FROM = 400
+
+
+class ChunkRunner(Protocol):
+    """Returns what ``work(items)`` returns, possibly having run parts of ``items`` in other processes.
+
+    ``load_fleet`` hands it the composition of every entry's policy, most of a large config's load time
+    (``cli.forking.forked_split`` runs part of it in a forked process)."""
+
+    def __call__(self, work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]: ...
 
 
 def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> str:
@@ -45,11 +58,12 @@ def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> 
     return explicit or env.get(CONFIG_ENV) or DEFAULT_CONFIG
 
 
-def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
+def load_fleet(path: str, environ: Mapping[str, str] | None = None, runner: ChunkRunner | None = None) -> Fleet:
     """Load and validate everything.
 
     ``environ`` fills ``${VAR}`` endpoint values, and a variable it lacks is an error. Without it
-    (for commands that never reach AWS) such values are left as written.
+    (for commands that never reach AWS) such values are left as written. ``runner``: see ``ChunkRunner``;
+    the result is the same with or without it.
     """
     doc = load_yaml(path, read_file(path, "config file"))
     if not isinstance(doc.data, dict):
@@ -62,11 +76,13 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None) -> Fleet:
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
     library = load_templates(policies_dir, own_required="policies_dir" in doc.data)
     with no_gc_pauses():
-        return _Builder(doc, library, environ).build()
+        return _Builder(doc, library, environ, runner).build()
 
 
 class _Builder:
-    def __init__(self, doc: Document, library: Library, environ: Mapping[str, str] | None) -> None:
+    def __init__(
+        self, doc: Document, library: Library, environ: Mapping[str, str] | None, runner: ChunkRunner | None = None
+    ) -> None:
         self.doc = doc
         self.environ = environ
         self.data: dict[str, Any] = doc.data
@@ -75,6 +91,9 @@ class _Builder:
         self.errors: list[str] = []
         self._cache: dict[str, ComposedPolicy] = {}
         self._expansions: dict[tuple[str, str], tuple[list[Any], str]] = {}
+        self._runner = runner
+        self._specs: dict[Path, tuple[EntrySpec, str]] = {}  # per entry: what it asks for, and as a cache key
+        self._ahead: dict[Path, ComposedPolicy] = {}  # per entry: its policy, composed before the entries' walk
 
     def _config_checks(self) -> tuple[list[tuple[str, Finding]], list[tuple[str, Finding]]]:
         """Errors go to ``self.errors``; warnings come back, and those an ``ignore`` silences apart."""
@@ -100,6 +119,7 @@ class _Builder:
         targets = parse_targets(self.doc, self.environ, self.errors)
         self.errors.extend(f"{self.doc.where(['targets'])}: {clash}" for clash in stack_name_clashes(targets))
         names = [t.name for t in targets]
+        self._compose_ahead()
         repositories = list(self._repositories(names))
         creation = list(self._creation_templates(names))
         if self.errors:
@@ -153,18 +173,52 @@ class _Builder:
             ignore=_ignores(defaults) | _ignores(raw),
         )
 
-    def _compose(self, spec: EntrySpec, label: str) -> ComposedPolicy | None:
-        key = json.dumps(
-            [
-                [(u.name, {k: v.value for k, v in u.params.items()}) for u in spec.uses],
-                {k: v.value for k, v in spec.params.items()},
-                {k: v.value for k, v in spec.default_params.items()},
-                [plain(r) for r, _ in spec.inline_rules],
-                sorted(spec.ignore),
-            ],
-            sort_keys=True,
-            default=str,
-        )
+    def _entry_spec(self, raw: dict[str, Any], path: Path) -> tuple[EntrySpec, str]:
+        known = self._specs.get(path)
+        if known is None:
+            spec = self._spec(raw, path)
+            known = self._specs[path] = (spec, _recipe(spec))
+        return known
+
+    def _compose_ahead(self) -> None:
+        """Every entry's policy composed up front through the runner, which may split the entries between
+        processes (each then composes a policy that entries on both sides ask for; the parts are contiguous, so
+        that is rare). Failures are dropped here: the walk over the entries composes those again, in order,
+        each with its place in the messages."""
+        places: list[Path] = [
+            (section, i) for section in ("repositories", "creation_templates") for i in range(len(self._raw(section)))
+        ]
+        if self._runner is None or len(places) < SPLIT_FROM:
+            return
+        for place, composed in zip(places, self._runner(self._compose_places, places), strict=True):
+            if composed is not None:
+                self._ahead[place] = composed
+
+    def _raw(self, section: str) -> list[Any]:
+        entries: list[Any] = self.data.get(section) or []
+        return entries
+
+    def _compose_places(self, places: Sequence[Path]) -> list[ComposedPolicy | None]:
+        out: list[ComposedPolicy | None] = []
+        for place in places:
+            section, i = place
+            spec, key = self._entry_spec(self._raw(str(section))[int(i)], place)
+            composed = self._cache.get(key)
+            if composed is None:
+                try:
+                    composed = compose(spec, self.doc, self.library, "", self.broken, self._expansions)
+                except ComposeError:
+                    out.append(None)
+                    continue
+                composed = self._cache[key] = dataclasses.replace(composed, recipe=key)
+            out.append(composed)
+        return out
+
+    def _compose(self, raw: dict[str, Any], path: Path, label: str) -> ComposedPolicy | None:
+        ahead = self._ahead.get(path)
+        if ahead is not None:
+            return ahead
+        spec, key = self._entry_spec(raw, path)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -207,7 +261,7 @@ class _Builder:
                         f"is already configured for target {target!r} at {seen[(target, identity)]}"
                     )
                 seen.setdefault((target, identity), f"line {self.doc.line_of(path)}")
-            composed = self._compose(self._spec(raw, path), label)
+            composed = self._compose(raw, path, label)
             if composed is None:
                 continue
             for target in targets:
@@ -227,12 +281,27 @@ class _Builder:
                         f"is already configured for target {target!r} at {seen[(target, prefix)]}"
                     )
                 seen.setdefault((target, prefix), f"line {self.doc.line_of(path)}")
-            composed = self._compose(self._spec(raw, path), f"creation template {prefix}")
+            composed = self._compose(raw, path, f"creation template {prefix}")
             if composed is None:
                 continue
             applied_for = tuple(sorted(raw.get("applied_for") or DEFAULT_APPLIED_FOR))
             for target in targets:
                 yield CreationTemplate(target, prefix, applied_for, composed, where, raw.get("description"))
+
+
+def _recipe(spec: EntrySpec) -> str:
+    """What an entry asks for, as text: entries asking for the same get the same composed policy."""
+    return json.dumps(
+        [
+            [(u.name, {k: v.value for k, v in u.params.items()}) for u in spec.uses],
+            {k: v.value for k, v in spec.params.items()},
+            {k: v.value for k, v in spec.default_params.items()},
+            [plain(r) for r, _ in spec.inline_rules],
+            sorted(spec.ignore),
+        ],
+        sort_keys=True,
+        default=str,
+    )
 
 
 def _ignores(raw: dict[str, Any]) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from ecr_lifecycle.core.config.matching import PatternEntry, glob_matches
@@ -94,11 +96,9 @@ class ComposedPolicy:
     warning_origins: tuple[str, ...] = ()  # per warning: "template keep-last", "inline rules" or ""
     silenced: tuple[Finding, ...] = ()  # warnings an ``ignore`` (entry, defaults or template) silenced
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Content address: entries with byte-identical policies share one Terraform local."""
-        import hashlib
-
         return "p" + hashlib.sha256(self.text.encode()).hexdigest()[:12]
 
 

@@ -57,6 +57,16 @@ class Check:
     docs: str = PARAMETERS_DOC
     logic: Callable[..., Iterable[Problem]] | None = None  # None for STRUCTURE checks
 
+    def __post_init__(self) -> None:
+        _BY_CODE.setdefault(self.code, self)
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Pickled by code, so findings cross to other processes (a config composed in two) and come back as
+        # the same object; a check made on the fly (tests) goes by value.
+        if _BY_CODE.get(self.code) is self:
+            return (check_by_code, (self.code,))
+        return super().__reduce__()
+
     @property
     def severity(self) -> Severity:
         return Severity.ERROR if self.code.startswith("E") else Severity.WARNING
@@ -68,6 +78,14 @@ class Check:
         """Call the logic; problems without a rule label get ``rule`` (the rule being checked)."""
         assert self.logic is not None, f"{self.code} is a structural check"
         return [Finding(self, p.path, p.message, p.rule or rule) for p in self.logic(subject, *context)]
+
+
+_BY_CODE: dict[str, Check] = {}
+
+
+def check_by_code(code: str) -> Check:
+    """The check that first took ``code`` in this process."""
+    return _BY_CODE[code]
 
 
 def check(
