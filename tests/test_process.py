@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -177,3 +178,17 @@ def test_synthesis_leaves_nothing_behind_in_the_temporary_folder(tmp_path: Path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "stacks" / "local" / "cdk.tf.json").is_file()
     assert list(scratch.iterdir()) == []
+
+
+@can_fork
+def test_a_child_that_hangs_is_given_up_and_its_part_done_here() -> None:
+    parent = os.getpid()
+
+    def hangs_in_the_child(items: Sequence[int]) -> list[int]:
+        if os.getpid() != parent:
+            time.sleep(600)  # a deadlocked child, as far as the parent can tell
+        return [item * 2 for item in items]
+
+    started = time.monotonic()
+    assert forked_split(hangs_in_the_child, list(range(10)), patience=0.0) == [n * 2 for n in range(10)]
+    assert time.monotonic() - started < 30
