@@ -52,6 +52,11 @@ class EntrySpec:
     ignore: dict[str, str] = field(default_factory=dict)  # warning code -> reason (entry and defaults)
 
 
+# Text that is equal exactly when the values are: keys sorted, anything not JSON as its ``str``. One encoder for
+# every call (``json.dumps`` with options builds a new one each time, a sixth of composing a large config).
+stable_json = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
 class ComposeError(Exception):
     def __init__(self, messages: Sequence[str]) -> None:
         super().__init__("\n".join(messages))
@@ -65,6 +70,7 @@ def compose(
     label: str,
     broken: dict[str, list[str]] | None = None,
     expansions: dict[tuple[str, str], tuple[list[Any], str]] | None = None,
+    recipe: str = "",
 ) -> ComposedPolicy:
     """``broken``: templates that failed to load, by name, with their errors (reported where used).
     ``expansions``: a memo the caller keeps for one library, of (template, parameters) -> rules."""
@@ -96,7 +102,7 @@ def compose(
                 f"(it takes: {', '.join(sorted(template.parameters)) or 'none'})"
             )
         params = {k: v.value for k, v in values.items()}
-        memo_key = (use.name, json.dumps(params, sort_keys=True, default=str))
+        memo_key = (use.name, stable_json(params))
         hit = expansions.get(memo_key) if expansions is not None and not errors else None
         if hit is not None:  # only valid expansions are kept
             for i, memo_rule in enumerate(hit[0]):
@@ -122,7 +128,7 @@ def compose(
                 continue
             expanded.append(rule)
             collected.append((rule, f"template {use.name}", ("rules", i), template.doc))
-        digest = hashlib.sha256(json.dumps(expanded, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(stable_json(expanded).encode()).hexdigest()[:16]
         outputs.append((use.name, digest))
         if expansions is not None and not errors and len(expanded) == len(template.rules):
             expansions[memo_key] = (expanded, digest)
@@ -170,6 +176,7 @@ def compose(
         silenced=tuple(silenced),
         templates=tuple(u.name for u in spec.uses),
         template_outputs=tuple(outputs),
+        recipe=recipe,
     )
 
 

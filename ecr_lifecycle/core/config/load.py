@@ -6,15 +6,13 @@ names the file, line and JSON path. Nothing is written anywhere.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from ecr_lifecycle.core.config.checks import CHECKS as CONFIG_CHECKS
-from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose
+from ecr_lifecycle.core.config.compose import ComposeError, EntrySpec, ParamValue, TemplateUse, compose, stable_json
 from ecr_lifecycle.core.config.matching import GlobError, glob_to_regex
 from ecr_lifecycle.core.config.model import (
     ComposedPolicy,
@@ -206,11 +204,11 @@ class _Builder:
             composed = self._cache.get(key)
             if composed is None:
                 try:
-                    composed = compose(spec, self.doc, self.library, "", self.broken, self._expansions)
+                    composed = compose(spec, self.doc, self.library, "", self.broken, self._expansions, key)
                 except ComposeError:
                     out.append(None)
                     continue
-                composed = self._cache[key] = dataclasses.replace(composed, recipe=key)
+                self._cache[key] = composed
             out.append(composed)
         return out
 
@@ -223,9 +221,7 @@ class _Builder:
         if cached is not None:
             return cached
         try:
-            composed = dataclasses.replace(
-                compose(spec, self.doc, self.library, label, self.broken, self._expansions), recipe=key
-            )
+            composed = compose(spec, self.doc, self.library, label, self.broken, self._expansions, key)
         except ComposeError as exc:
             self.errors.extend(m for m in exc.messages if m not in self.errors)
             return None
@@ -291,16 +287,14 @@ class _Builder:
 
 def _recipe(spec: EntrySpec) -> str:
     """What an entry asks for, as text: entries asking for the same get the same composed policy."""
-    return json.dumps(
+    return stable_json(
         [
             [(u.name, {k: v.value for k, v in u.params.items()}) for u in spec.uses],
             {k: v.value for k, v in spec.params.items()},
             {k: v.value for k, v in spec.default_params.items()},
             [plain(r) for r, _ in spec.inline_rules],
             sorted(spec.ignore),
-        ],
-        sort_keys=True,
-        default=str,
+        ]
     )
 
 

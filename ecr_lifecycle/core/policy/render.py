@@ -42,7 +42,12 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
     return {"rules": [rule_to_dict(r) for r in policy.rules]}
 
 
+# ``json.dumps`` with options builds an encoder per call; the canonical text is rendered thousands of times.
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def render_policy(policy: Policy, *, indent: int | None = None) -> str:
     """The canonical text (compact), or an indented copy of it for people."""
-    separators = (",", ":") if indent is None else (",", ": ")
-    return json.dumps(policy_to_dict(policy), indent=indent, separators=separators, ensure_ascii=False)
+    if indent is None:
+        return _CANONICAL.encode(policy_to_dict(policy))
+    return json.dumps(policy_to_dict(policy), indent=indent, separators=(",", ": "), ensure_ascii=False)
