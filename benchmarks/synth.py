@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repositories", type=int, default=10_000)
     parser.add_argument("--targets", type=int, default=4)
     parser.add_argument("--patterns", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds; the fastest of each is reported")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds; the fastest of each is reported")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
