@@ -27,7 +27,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "18,20")
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: list[object] | None = None) -> int:
+    """``retained``: what only the process's exit needs to free (the parsed config), when it leaves quickly."""
     parser = argparse.ArgumentParser(prog=prog, description="Synthesize ECR lifecycle stacks.")
     parser.add_argument("--config", help="fleet config (default: $ECR_LIFECYCLE_CONFIG, else repositories.yaml)")
     parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
     engine.start()
     path = config_path(args.config)
     try:
-        fleet = load_fleet(path, os.environ, forked_split)
+        fleet = load_fleet(path, os.environ, forked_split, retained)
     except SourceError as exc:
         for message in exc.messages:
             print(f"error: {message}", file=sys.stderr)
@@ -128,14 +129,15 @@ class _EngineImport(threading.Thread):
 
 def entry() -> NoReturn:
     """``run`` as the whole process (``main.py``): it leaves as soon as the output is in place (``leave``)."""
-    leave(run())
+    retained: list[object] = []  # alive in this frame until the process leaves
+    leave(run(retained=retained))
 
 
-def run(argv: Sequence[str] | None = None, prog: str = "main.py") -> int:
+def run(argv: Sequence[str] | None = None, prog: str = "main.py", retained: list[object] | None = None) -> int:
     """``main`` as a process entry: SIGTERM and Ctrl-C end it with 143/130 and one line, never a traceback."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return main(argv, prog)
+        return main(argv, prog, retained)
     except KeyboardInterrupt:
         print("error: interrupted; the previous output is unchanged", file=sys.stderr)
         return 130

@@ -23,7 +23,11 @@ def literal(value: T) -> T:
     if isinstance(value, str):
         return literal_text(value)  # type: ignore[return-value]
     if isinstance(value, dict):
-        return {literal(k): literal(v) for k, v in value.items()}  # type: ignore[return-value]
+        # Strings inline: a target's maps hold thousands of them (names, policy texts), one call each adds up.
+        return {  # type: ignore[return-value]
+            (literal_text(k) if type(k) is str else literal(k)): (literal_text(v) if type(v) is str else literal(v))
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [literal(v) for v in value]  # type: ignore[return-value]
     return value

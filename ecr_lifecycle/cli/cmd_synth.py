@@ -49,5 +49,5 @@ def stacks_app() -> ModuleType:
 def handle(args: argparse.Namespace) -> int:
     argv = ["--outdir", args.outdir, *(["--config", args.config] if args.config else [])]
     argv += ["--verbose"] if args.verbose else []
-    code: int = stacks_app().run(argv, prog="ecr-lifecycle synth")
+    code: int = stacks_app().run(argv, prog="ecr-lifecycle synth", retained=args.retained)
     return code

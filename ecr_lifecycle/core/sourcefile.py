@@ -137,6 +137,7 @@ def _from_events(loader: _Loader) -> Any:
     (plain maps, sequences and scalars, scalar keys); a third faster than composing nodes first. Anything
     else raises ``_NeedsNodes`` and the caller builds the document the general way."""
     resolve, next_event, construct = loader.resolve, loader.get_event, loader.construct_object
+    resolved = loader._resolved.get  # resolve's memo, read here first: most scalars are in it
     scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     stack: list[Any] = []  # open containers
@@ -150,7 +151,10 @@ def _from_events(loader: _Loader) -> Any:
                 raise _NeedsNodes
             tag = event.tag
             if tag is None or tag == "!":
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                implicit = event.implicit
+                tag = resolved((event.value, implicit[0], implicit[1])) or resolve(
+                    yaml.ScalarNode, event.value, implicit
+                )
             if tag == _STR:
                 value: Any = event.value
             else:

@@ -56,12 +56,18 @@ def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> 
     return explicit or env.get(CONFIG_ENV) or DEFAULT_CONFIG
 
 
-def load_fleet(path: str, environ: Mapping[str, str] | None = None, runner: ChunkRunner | None = None) -> Fleet:
+def load_fleet(
+    path: str,
+    environ: Mapping[str, str] | None = None,
+    runner: ChunkRunner | None = None,
+    retain: list[object] | None = None,
+) -> Fleet:
     """Load and validate everything.
 
     ``environ`` fills ``${VAR}`` endpoint values, and a variable it lacks is an error. Without it
     (for commands that never reach AWS) such values are left as written. ``runner``: see ``ChunkRunner``;
-    the result is the same with or without it.
+    the result is the same with or without it. ``retain``: gets the parsed document and the loader's memos,
+    for a process that leaves without freeing them one by one (0.05-0.1 s at 10,000 entries).
     """
     doc = load_yaml(path, read_file(path, "config file"))
     if not isinstance(doc.data, dict):
@@ -73,8 +79,11 @@ def load_fleet(path: str, environ: Mapping[str, str] | None = None, runner: Chun
         raise SourceError(errors)
     policies_dir = os.path.join(os.path.dirname(os.path.abspath(path)), doc.data.get("policies_dir", "policies"))
     library = load_templates(policies_dir, own_required="policies_dir" in doc.data)
+    builder = _Builder(doc, library, environ, runner)
+    if retain is not None:
+        retain.append(builder)
     with no_gc_pauses():
-        return _Builder(doc, library, environ, runner).build()
+        return builder.build()
 
 
 class _Builder:
@@ -229,7 +238,7 @@ class _Builder:
         return composed
 
     def _repositories(self, all_targets: list[str]) -> Iterator[RepositoryEntry]:
-        seen: dict[tuple[str, str], str] = {}
+        seen: dict[tuple[str, str], Path] = {}  # where each was first configured (its line only for messages)
         for i, raw in enumerate(self.data.get("repositories") or []):
             path: Path = ("repositories", i)
             where = self.doc.where(path)
@@ -252,11 +261,12 @@ class _Builder:
             for target in targets:
                 if (target, identity) in seen:
                     what = "repository" if name is not None else "pattern"
+                    first = self.doc.line_of(seen[(target, identity)])
                     self.errors.append(
                         f"{self.doc.where([*path, 'name' if name else 'pattern'])}: {what} {label!r} "
-                        f"is already configured for target {target!r} at {seen[(target, identity)]}"
+                        f"is already configured for target {target!r} at line {first}"
                     )
-                seen.setdefault((target, identity), f"line {self.doc.line_of(path)}")
+                seen.setdefault((target, identity), path)
             composed = self._compose(raw, path, label)
             if composed is None:
                 continue
