@@ -64,9 +64,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
         return 1
     finally:
         sys.setswitchinterval(interval)
-    t_loaded = time.perf_counter()
-
-    engine.join()
+        t_loaded = time.perf_counter()
+        # However the load ends, jsii is left started (or failed), never half-way: its exit handler then stops
+        # Node and removes its runtime files, instead of racing a thread still unpacking them.
+        engine.join()
     if engine.error is not None:
         print(f"error: {engine.error}", file=sys.stderr)
         return 1

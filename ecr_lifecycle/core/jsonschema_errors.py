@@ -6,14 +6,18 @@ import json
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
 
 from ecr_lifecycle.core.sourcefile import Document
 from ecr_lifecycle.core.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema itself (a tenth of a second to import) is imported where an error is phrased or a template's own
+# schema is checked: commands that load no config and no template never pay for it.
 
 
 @cache
@@ -31,6 +35,8 @@ def _phrase(error: ValidationError) -> str:
         hints = "".join(did_you_mean(str(key), allowed) for key in extra)
         return f"unknown key(s) {', '.join(map(repr, extra))}{hints}; allowed: {', '.join(allowed)}"
     if error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
+        from jsonschema.exceptions import best_match
+
         # Name the most relevant branch's complaint rather than jsonschema's generic sentence.
         return str(best_match(error.context).message)
     if error.validator == "pattern":
@@ -75,6 +81,8 @@ def is_valid(schema: dict[str, Any], value: Any) -> bool:
             return True
         except (fastjsonschema.JsonSchemaValueException, RecursionError):
             pass
+    import jsonschema
+
     return not any(True for _ in jsonschema.Draft202012Validator(schema).iter_errors(value))
 
 
@@ -88,6 +96,8 @@ def schema_errors(doc: Document, schema: dict[str, Any], *, prefix: tuple[str | 
         node = node[step]
     if is_valid(schema, node):
         return []
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     found = []
     for error in validator.iter_errors(node):

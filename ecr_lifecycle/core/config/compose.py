@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from ecr_lifecycle.core.config.model import ComposedPolicy, RuleSource
 from ecr_lifecycle.core.jsonschema_errors import is_valid
 from ecr_lifecycle.core.policy.check import check_policy
@@ -110,7 +108,7 @@ def compose(
             outputs.append((use.name, hit[1]))
             continue
         valid = is_valid(template.params_schema, params)
-        for err in () if valid else jsonschema.Draft202012Validator(template.params_schema).iter_errors(params):
+        for err in () if valid else _param_errors(template.params_schema, params):
             if err.absolute_path:
                 name = str(err.absolute_path[0])
                 where = doc.where(values[name].path) if values[name].path else doc.where(use.path)
@@ -178,6 +176,13 @@ def compose(
         template_outputs=tuple(outputs),
         recipe=recipe,
     )
+
+
+def _param_errors(schema: dict[str, Any], params: dict[str, Any]) -> list[Any]:
+    # Imported by ``is_valid`` already when it got here (it checks every "no" of the fast validator again).
+    import jsonschema
+
+    return list(jsonschema.Draft202012Validator(schema).iter_errors(params))
 
 
 def _number(

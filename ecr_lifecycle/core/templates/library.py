@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from ecr_lifecycle.core.jsonschema_errors import packaged_schema, schema_errors
 from ecr_lifecycle.core.sourcefile import Document, SourceError, load_yaml, read_file
 from ecr_lifecycle.core.templates.expand import placeholders
@@ -117,6 +115,8 @@ def load_library(directory: str) -> Library:
 
 def _deeper_errors(doc: Document) -> list[str]:
     """Checks that assume the schema's shape: each parameter's own schema and default, and placeholders."""
+    import jsonschema
+
     errors: list[str] = []
     parameters = doc.data.get("parameters") or {}
     for pname, pschema in parameters.items():
