@@ -61,19 +61,26 @@ def read_in_use(path: str | None) -> list[ImageRef]:
         raise CliError(str(exc), exitcodes.INVALID) from None
 
 
+def inventory_paths(paths: list[str], target: str | None, names: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """Inventory paths with their targets, in order. A folder with sub-folders named after targets
+    (``DIR/<target>/``, as ``preview --live --save-inventory`` writes it) sorts itself; anything else belongs
+    to ``target`` (``None`` until the use case decides)."""
+    out: list[tuple[str | None, str]] = []
+    for path in paths:
+        subdirs = [n for n in names if os.path.isdir(os.path.join(path, n))] if os.path.isdir(path) else []
+        if subdirs and target is None:
+            out += [(name, os.path.join(path, name)) for name in subdirs]
+        else:
+            out.append((target, path))
+    return out
+
+
 def load_by_target(paths: list[str], target: str | None, names: tuple[str, ...]) -> dict[str | None, list[Image]]:
-    """Images by target. A folder with sub-folders named after targets (``DIR/<target>/``, as
-    ``preview --live --save-inventory`` writes it) sorts itself; anything else belongs to ``target``
-    (``None`` until the use case decides)."""
+    """Images by target (``inventory_paths``)."""
     by_target: dict[str | None, list[Image]] = {}
     try:
-        for path in paths:
-            subdirs = [n for n in names if os.path.isdir(os.path.join(path, n))] if os.path.isdir(path) else []
-            if subdirs and target is None:
-                for name in subdirs:
-                    by_target.setdefault(name, []).extend(load_inventory([os.path.join(path, name)]))
-            else:
-                by_target.setdefault(target, []).extend(load_inventory([path]))
+        for name, path in inventory_paths(paths, target, names):
+            by_target.setdefault(name, []).extend(load_inventory([path]))
     except InventoryError as exc:
         raise CliError(str(exc), exitcodes.USAGE if exc.unreadable else exitcodes.INVALID) from None
     return by_target

@@ -217,9 +217,11 @@ def over_expire_limit(preview: FleetPreview, limit: float) -> tuple[OverLimit, .
     """Repositories that would lose more than ``limit`` percent of their images (expired or archived)."""
     out = []
     for r in preview.repositories:
-        if not r.images:
+        impact = r.impact
+        if not impact.images:
             continue
-        percent = 100.0 * len(r.decisions) / len(r.images)
+        removed = impact.expiring + impact.archiving
+        percent = 100.0 * removed / impact.images
         if percent > limit:
-            out.append(OverLimit(r.target, r.repository, round(percent, 1), limit, len(r.decisions), len(r.images)))
+            out.append(OverLimit(r.target, r.repository, round(percent, 1), limit, removed, impact.images))
     return tuple(out)

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ecr_lifecycle.core.policy.model import StorageClass
+from ecr_lifecycle.core.preview.pieces import Piece, PieceChanged, cut, read_piece
 from ecr_lifecycle.core.sourcefile import SourceError, read_bytes
 
 CHILDREN_FIELD = "childImageDigests"
@@ -305,21 +306,51 @@ def _read(path: str) -> bytes:
 
 
 def load_inventory(paths: list[str]) -> list[Image]:
-    """``decode_inventory`` of each file, the file's bytes let go before the images are built: the bytes and
-    the decoded records together are the preview's peak memory, so the images must not add to it."""
+    """``decode_inventory`` of each file, read a piece at a time where it can be (``pieces``): the bytes and
+    the decoded records together are the preview's peak memory, so only one piece's bytes are held, and the
+    images are built once the bytes are gone."""
     images: list[Image] = []
     for path in inventory_files(paths):
-        raw = _read(path)
-        try:
-            details: list[_Detail] | None = _DECODER.decode(raw).imageDetails
-        except msgspec.DecodeError:
-            details = None
+        details = _typed_records(path)
         if details is not None:
-            del raw
             try:
                 images.extend(_built(details))
                 continue
-            except (_Irregular, OverflowError, ValueError):
-                raw = _read(path)  # an irregular record: the checked path decides, on the file read again
-        images.extend(_checked(raw, path))
+            except NOT_TYPED:
+                pass  # an irregular record: the checked path decides, on the file read again
+        images.extend(_checked(_read(path), path))
     return images
+
+
+Record = _Detail
+# What makes the typed path give a file over to the checked path.
+NOT_TYPED = (msgspec.DecodeError, _Irregular, OverflowError, ValueError, PieceChanged)
+_PIECE_DECODER = msgspec.json.Decoder(list[_Detail])
+
+
+def decode_piece(piece: Piece) -> list[Record]:
+    """The records of one piece (``NOT_TYPED`` errors when the typed path does not take it)."""
+    return _PIECE_DECODER.decode(read_piece(piece))
+
+
+def build_images(records: list[Record]) -> list[Image]:
+    """The images of typed records, grouped by repository (``records`` is emptied; ``NOT_TYPED`` errors)."""
+    return _built(records)
+
+
+def _typed_records(path: str) -> list[_Detail] | None:
+    """The file's records by the typed path, a piece at a time when it cuts; None when the checked path
+    is to decide (it reads the file again and phrases the error, if any)."""
+    pieces = cut(path)
+    if pieces is not None and pieces[-1].stop < MAX_INVENTORY_BYTES:
+        try:
+            details: list[_Detail] = []
+            for piece in pieces:
+                details += decode_piece(piece)
+            return details
+        except NOT_TYPED:
+            pass  # a cut that was no boundary (inside a string, a key after the list): the whole file decides
+    try:
+        return _DECODER.decode(_read(path)).imageDetails
+    except NOT_TYPED:
+        return None

@@ -98,6 +98,10 @@ class Totals:
         return Totals(n, total)
 
 
+# (target, repository, policy text, Impact's fields, unverified choices, AWS-shaped results or None)
+Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | None]
+
+
 class PreviewResult(msgspec.Struct, gc=False):
     """One entry of ``previewResults`` as GetLifecyclePolicyPreview returns it (encoded in C, field order kept)."""
 
@@ -111,22 +115,58 @@ class PreviewResult(msgspec.Struct, gc=False):
 
 @dataclass(frozen=True)
 class RepositoryPreview:
-    """One repository of one target, previewed under one policy."""
+    """One repository of one target, previewed under one policy.
+
+    A *detached* preview (``detached()``, what another process sends back) has its figures and its
+    AWS-shaped results but neither images nor decisions: only for uses that need no more (no in-use guard,
+    no horizon)."""
 
     target: str | None  # None when no config names the target (a single --policy file)
     repository: str
     policy_text: str
     images: tuple[Image, ...]
     decisions: tuple[Decision, ...]
+    detached_from_decisions: bool = False  # True on ``attach``: no images, no decisions, figures given
+
+    def _needs_decisions(self) -> None:
+        if self.detached_from_decisions:
+            raise ValueError(f"{self.repository}: a detached preview holds no decisions (and no such results)")
+
+    def detached(self) -> Detached:
+        """What a preview's output needs, small to pickle (computed now if not yet)."""
+        i = self.impact
+        return (
+            self.target,
+            self.repository,
+            self.policy_text,
+            (i.images, i.expiring, i.expiring_bytes, i.archiving, i.archiving_bytes, i.kept, i.kept_bytes),
+            tuple(u.value for u in self.unverified),
+            self.preview_results_json if "preview_results_json" in self.__dict__ else None,
+        )
+
+    @staticmethod
+    def attach(detached: Detached, results: bytes | memoryview | None = None) -> RepositoryPreview:
+        """A preview from ``detached()``'s figures, with no images and no decisions (``results``: the
+        AWS-shaped results when they travelled apart from the rest)."""
+        target, repository, text, impact, unverified, own_results = detached
+        preview = RepositoryPreview(target, repository, text, (), (), detached_from_decisions=True)
+        # Cached properties live in the instance's dict; filled here, they are never computed from the
+        # (absent) images.
+        preview.__dict__.update(impact=Impact(*impact), unverified=tuple(map(Unverified, unverified)))
+        if results is not None or own_results is not None:
+            preview.__dict__["preview_results_json"] = own_results if results is None else results
+        return preview
 
     @cached_property
     def expired(self) -> list[Decision]:
+        self._needs_decisions()
         if set(map(_action_type, self.decisions)) <= {ActionType.EXPIRE}:  # the usual case, tested in C
             return list(self.decisions)
         return [d for d in self.decisions if d.rule.action.type is ActionType.EXPIRE]
 
     @cached_property
     def transitioned(self) -> list[Decision]:
+        self._needs_decisions()
         if set(map(_action_type, self.decisions)) <= {ActionType.EXPIRE}:
             return []
         return [d for d in self.decisions if d.rule.action.type is ActionType.TRANSITION]
@@ -156,6 +196,7 @@ class RepositoryPreview:
     def preview_results_json(self) -> bytes:
         """``previewResults`` as JSON, in the order of ``decisions`` (encoded in C). A fleet preview builds it
         right after evaluating the repository, while its images are still in the CPU's caches."""
+        self._needs_decisions()
         # Per rule once, not per image: a repository has a handful of rules and thousands of decisions.
         rules = list(map(_rule, self.decisions))
         meta: dict[int, tuple[dict[str, Any], int]] = {}
@@ -179,10 +220,11 @@ class RepositoryPreview:
 
     def aws_shape(self) -> dict[str, Any]:
         """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
-        summary: dict[str, Any] = {"expiringImageTotalCount": len(self.expired)}
-        if self.transitioned:
+        impact = self.impact
+        summary: dict[str, Any] = {"expiringImageTotalCount": impact.expiring}
+        if impact.archiving:
             summary["transitioningImageTotalCounts"] = [
-                {"targetStorageClass": "ARCHIVE", "imageTotalCount": len(self.transitioned)}
+                {"targetStorageClass": "ARCHIVE", "imageTotalCount": impact.archiving}
             ]
         return {
             "repositoryName": self.repository,

@@ -1,0 +1,185 @@
+"""A preview in two halves, for a second process to share: each side decodes part of the inventory's pieces,
+the two swap the records of the repositories the other owns, and each evaluates its own repositories.
+
+The core only says what each side does; running the sides (a forked process, a pipe) is the caller's
+(``cli.forking.forked_pair``). Whatever goes wrong on either side (a record the typed path does not take,
+a digest listed twice, a side that does not answer) ends in ``None``, and the caller previews in one
+process, which phrases the error, if any. So the result never depends on the split: a test holds the two
+to the same output, byte for byte.
+
+Repositories are given to a side by their name's ``hash``: a forked process has the same hash seed, and an
+inventory lists a repository's images anywhere (a side cannot know which repositories its pieces hold
+before it has decoded them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+import msgspec
+
+from ecr_lifecycle.core.preview import pieces as _pieces
+from ecr_lifecycle.core.preview.fleet import FleetPreview, PolicyLookup, Unmanaged, preview_fleet
+from ecr_lifecycle.core.preview.inventory import (
+    NOT_TYPED,
+    InventoryError,
+    Record,
+    build_images,
+    decode_piece,
+    inventory_files,
+)
+from ecr_lifecycle.core.preview.pieces import Piece, cut
+from ecr_lifecycle.core.preview.results import Detached, RepositoryPreview
+
+T = TypeVar("T")
+
+# The second side's part, in percent of the bytes it decodes and of the repositories it evaluates: it also
+# pickles what it found, this side merges both and writes the output.
+SECOND_SIDE_PERCENT = 47
+
+
+class Swap(Protocol):
+    """Send this side's payload to the other side and return the other's (once per side)."""
+
+    def __call__(self, payload: bytes) -> bytes | bytearray: ...
+
+
+# Runs ``work(0, swap)`` here and ``work(1, swap)`` on the other side; None when the other side failed.
+PairRunner = Callable[[Callable[[int, Swap], T]], "tuple[T, T] | None"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which pieces each side decodes, under which target."""
+
+    sides: tuple[tuple[tuple[str | None, Piece], ...], tuple[tuple[str | None, Piece], ...]]
+
+
+def plan(paths: Sequence[tuple[str | None, str]], piece_bytes: int | None = None) -> Plan | None:
+    """The pieces of every file (``paths``: target and file or folder), split between the sides by bytes;
+    None unless every file cuts."""
+    pieces: list[tuple[str | None, Piece]] = []
+    for target, path_or_folder in paths:
+        for path in inventory_files([path_or_folder]):
+            cuts = cut(path, piece_bytes)
+            if cuts is None:
+                return None
+            pieces += [(target, p) for p in cuts]
+    total = sum(p.size for _, p in pieces)
+    first: list[tuple[str | None, Piece]] = []
+    done = 0
+    for target, piece in pieces:
+        if done + piece.size / 2 > total * (100 - SECOND_SIDE_PERCENT) / 100:
+            break
+        first.append((target, piece))
+        done += piece.size
+    if total < 2 * (piece_bytes or _pieces.PIECE_BYTES) or not first or len(first) == len(pieces):
+        return None  # too small to be worth a second process
+    return Plan((tuple(first), tuple(pieces[len(first) :])))
+
+
+def side_of(repository: str) -> int:
+    return 1 if hash(repository) % 100 < SECOND_SIDE_PERCENT else 0
+
+
+# What the sides swap: whether this side decoded its pieces, and the other side's records by target.
+_Swapped = tuple[bool, list[tuple[str | None, list[Record]]]]
+_ENCODE = msgspec.msgpack.Encoder().encode
+_DECODE = msgspec.msgpack.Decoder(_Swapped).decode
+
+
+@dataclass(frozen=True)
+class Half:
+    """One side's repositories: as they are on this side; detached on the second side (they travel back
+    pickled), their AWS-shaped results one after another in ``results`` (one buffer, sent as it is)."""
+
+    repositories: tuple[RepositoryPreview, ...]
+    detached: tuple[tuple[Detached, int], ...]  # each with the length of its results in ``results`` (-1: none)
+    results: bytearray
+    unmanaged: tuple[Unmanaged, ...]
+
+
+def _detached(result: FleetPreview) -> Half:
+    rows, parts = [], []
+    for repository in result.repositories:
+        target, name, text, impact, unverified, results = repository.detached()
+        rows.append(((target, name, text, impact, unverified, None), -1 if results is None else len(results)))
+        if results is not None:
+            parts.append(results)
+    return Half((), tuple(rows), bytearray().join(parts), result.unmanaged)
+
+
+def _attached(half: Half) -> list[RepositoryPreview]:
+    view = memoryview(half.results)
+    out, at = [], 0
+    for detached, length in half.detached:
+        out.append(RepositoryPreview.attach(detached, None if length < 0 else view[at : at + length]))
+        at += max(length, 0)
+    return out
+
+
+def _decoded(pieces: Sequence[tuple[str | None, Piece]], side: int) -> tuple[dict[str | None, list[Record]], ...]:
+    """This side's pieces decoded, each record under the side that owns its repository."""
+    out: tuple[dict[str | None, list[Record]], ...] = ({}, {})
+    for target, piece in pieces:
+        records = decode_piece(piece)
+        mine, theirs = out[side].setdefault(target, []), out[1 - side].setdefault(target, [])
+        keep, give = mine.append, theirs.append
+        for record in records:
+            if side_of(record.repositoryName) == side:
+                keep(record)
+            else:
+                give(record)
+    return out
+
+
+def work_side(side: int, swap: Swap, the_plan: Plan, lookup: PolicyLookup, now: float, encode: bool) -> Half | None:
+    """One side's work: decode, swap once, build, evaluate. Every side swaps exactly once, failed or not."""
+    try:
+        by_side = _decoded(the_plan.sides[side], side)
+        decoded, payload = True, _ENCODE((True, list(by_side[1 - side].items())))
+    except (*NOT_TYPED, msgspec.EncodeError):
+        by_side, decoded, payload = ({}, {}), False, _ENCODE((False, []))
+    by_side[1 - side].clear()  # those records now travel in the payload only
+    mine = by_side[side]
+    theirs_decoded, given = _DECODE(swap(payload))
+    del payload
+    if not (decoded and theirs_decoded):
+        return None
+    for target, records in given:
+        mine.setdefault(target, []).extend(records)
+    del given
+    try:
+        images = {target: build_images(records) for target, records in mine.items()}
+        result = preview_fleet(images, lookup, now, encode_results=encode)
+    except (*NOT_TYPED, InventoryError):
+        return None
+    if side == 0:
+        return Half(result.repositories, (), bytearray(), result.unmanaged)
+    return _detached(result)
+
+
+def preview_in_halves(
+    paths: Sequence[tuple[str | None, str]],
+    lookup: PolicyLookup,
+    now: float,
+    pair: PairRunner[Half | None],
+    encode_results: bool = False,
+    piece_bytes: int | None = None,
+) -> FleetPreview | None:
+    """``preview_fleet`` of the files' images, shared by two sides; None when one process is to do it."""
+    the_plan = plan(paths, piece_bytes)
+    if the_plan is None:
+        return None
+    halves = pair(lambda side, swap: work_side(side, swap, the_plan, lookup, now, encode_results))
+    if halves is None:
+        return None
+    ours, theirs = halves
+    if ours is None or theirs is None:
+        return None
+    repositories = [*ours.repositories, *_attached(theirs)]
+    repositories.sort(key=lambda r: (r.target or "", r.repository))
+    unmanaged = sorted(ours.unmanaged + theirs.unmanaged, key=lambda u: (u.target or "", u.repository))
+    return FleetPreview(tuple(repositories), tuple(unmanaged))
