@@ -238,7 +238,7 @@ def test_a_shared_preview_writes_what_one_process_writes(tmp_path: Path, encode:
     paths = _inventories(tmp_path)
     shared = preview_in_halves(paths, _policies, NOW, forked_pair, encode, piece_bytes=20_000)
     assert shared is not None
-    assert any(r.images for r in shared.repositories) and any(not r.images for r in shared.repositories)
+    assert all(r.detached_from_decisions and not r.images for r in shared.repositories)
     serial = _serial(paths, encode)
     if encode:
         assert _outputs(shared) == _outputs(serial)
@@ -325,3 +325,22 @@ def test_the_command_line_shares_the_preview_and_prints_what_one_process_prints(
     shared = invoke(*argv)
     assert calls == [0]  # this side ran here (the other in the child)
     assert shared == alone and alone.code == 0 and json.loads(alone.stdout)["repositories"]
+
+
+@can_fork
+def test_results_wait_in_unnamed_files_and_nothing_is_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _inventories(tmp_path)
+    spill_dir = tmp_path / "tmp"
+    spill_dir.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spill_dir))
+    monkeypatch.setattr(halves.tempfile, "tempdir", None)
+    shared = preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000)
+    assert shared is not None
+    spilled = [r for r in shared.repositories if "spilled_results" in r.__dict__]
+    assert len(spilled) == len(shared.repositories)  # both sides wrote theirs to a file, none held them
+    assert _outputs(shared) == _outputs(_serial(paths, True))
+    assert list(spill_dir.iterdir()) == []  # unnamed files: nothing to clean up
+    monkeypatch.setattr(halves.tempfile, "tempdir", str(tmp_path / "missing"))  # no folder to write to
+    assert preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000) is None

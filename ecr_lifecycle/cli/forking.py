@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import select
@@ -10,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ecr_lifecycle.core.preview.halves import Swap
 
@@ -74,6 +75,20 @@ def forked_split(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], pat
     return mine + theirs
 
 
+class _OutOfBand(pickle.Pickler):
+    """Pickles ``bytes`` of 1 KiB or more out of band: they come back as the ``bytearray`` they were read
+    into (no copy on either side)."""
+
+    def reducer_override(self, obj: object) -> Any:
+        if type(obj) is bytes and len(obj) >= 1 << 10:
+            return _same, (pickle.PickleBuffer(obj),)
+        return NotImplemented
+
+
+def _same(buffer: object) -> object:
+    return buffer
+
+
 class PartnerGone(Exception):
     """The other side of a pair ended or went silent before it sent what it owed."""
 
@@ -97,9 +112,11 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
             os.close(up_read)
             os.close(down_write)
             result = work(1, _Swapper(up_write, down_read, None))
-            # Buffers that pickle out of band (a bytearray) travel as they are, with no copy into the pickle.
+            # Large buffers travel as they are, after the pickle, never copied into it.
             buffers: list[pickle.PickleBuffer] = []
-            data = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+            sink = io.BytesIO()
+            _OutOfBand(sink, protocol=5, buffer_callback=buffers.append).dump(result)
+            data = sink.getvalue()
             _send(up_write, len(buffers).to_bytes(8, "little"))
             parts: list[bytes | pickle.PickleBuffer] = [data, *buffers]
             for part in parts:

@@ -14,9 +14,10 @@ before it has decoded them).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 import msgspec
 
@@ -31,7 +32,7 @@ from ecr_lifecycle.core.preview.inventory import (
     inventory_files,
 )
 from ecr_lifecycle.core.preview.pieces import Piece, cut
-from ecr_lifecycle.core.preview.results import Detached, RepositoryPreview
+from ecr_lifecycle.core.preview.results import Detached, RepositoryPreview, Spilled
 
 T = TypeVar("T")
 
@@ -93,31 +94,26 @@ _DECODE = msgspec.msgpack.Decoder(_Swapped).decode
 @dataclass(frozen=True)
 class Half:
     """One side's repositories: as they are on this side; detached on the second side (they travel back
-    pickled), their AWS-shaped results one after another in ``results`` (one buffer, sent as it is)."""
+    pickled)."""
 
     repositories: tuple[RepositoryPreview, ...]
-    detached: tuple[tuple[Detached, int], ...]  # each with the length of its results in ``results`` (-1: none)
-    results: bytearray
+    # Detached, results aside: where they are in the second side's spill file (offset, length), if anywhere.
+    detached: tuple[tuple[Detached, tuple[int, int] | None], ...]
     unmanaged: tuple[Unmanaged, ...]
 
 
-def _detached(result: FleetPreview) -> Half:
-    rows, parts = [], []
-    for repository in result.repositories:
-        target, name, text, impact, unverified, results = repository.detached()
-        rows.append(((target, name, text, impact, unverified, None), -1 if results is None else len(results)))
-        if results is not None:
-            parts.append(results)
-    return Half((), tuple(rows), bytearray().join(parts), result.unmanaged)
+def _travelling(preview: RepositoryPreview) -> tuple[Detached, tuple[int, int] | None]:
+    detached = preview.detached()
+    results = detached[5]
+    if isinstance(results, Spilled):  # the file stays here; the other side has it open too
+        return (*detached[:5], None), (results.offset, results.length)
+    return detached, None
 
 
-def _attached(half: Half) -> list[RepositoryPreview]:
-    view = memoryview(half.results)
-    out, at = [], 0
-    for detached, length in half.detached:
-        out.append(RepositoryPreview.attach(detached, None if length < 0 else view[at : at + length]))
-        at += max(length, 0)
-    return out
+def _arrived(detached: Detached, at: tuple[int, int] | None, spill: BinaryIO | None) -> RepositoryPreview:
+    if at is not None and spill is not None:
+        detached = (*detached[:5], Spilled(spill, *at))
+    return RepositoryPreview.attach(detached)
 
 
 def _decoded(pieces: Sequence[tuple[str | None, Piece]], side: int) -> tuple[dict[str | None, list[Record]], ...]:
@@ -135,7 +131,9 @@ def _decoded(pieces: Sequence[tuple[str | None, Piece]], side: int) -> tuple[dic
     return out
 
 
-def work_side(side: int, swap: Swap, the_plan: Plan, lookup: PolicyLookup, now: float, encode: bool) -> Half | None:
+def work_side(
+    side: int, swap: Swap, the_plan: Plan, lookup: PolicyLookup, now: float, spills: tuple[BinaryIO, BinaryIO] | None
+) -> Half | None:
     """One side's work: decode, swap once, build, evaluate. Every side swaps exactly once, failed or not."""
     try:
         by_side = _decoded(the_plan.sides[side], side)
@@ -153,12 +151,19 @@ def work_side(side: int, swap: Swap, the_plan: Plan, lookup: PolicyLookup, now: 
     del given
     try:
         images = {target: build_images(records) for target, records in mine.items()}
-        result = preview_fleet(images, lookup, now, encode_results=encode)
-    except (*NOT_TYPED, InventoryError):
+        spill = None if spills is None else spills[side]
+        result = preview_fleet(images, lookup, now, encode_results=spill is not None, detach=True, spill=spill)
+        if spill is not None:
+            spill.flush()
+    except (*NOT_TYPED, InventoryError, OSError):  # OSError: writing the spill file (a full disk)
         return None
     if side == 0:
-        return Half(result.repositories, (), bytearray(), result.unmanaged)
-    return _detached(result)
+        return Half(result.repositories, (), result.unmanaged)
+    return Half((), tuple(map(_travelling, result.repositories)), result.unmanaged)
+
+
+def _spill_file() -> BinaryIO:
+    return tempfile.TemporaryFile(prefix="ecr-lifecycle-results-")
 
 
 def preview_in_halves(
@@ -173,13 +178,21 @@ def preview_in_halves(
     the_plan = plan(paths, piece_bytes)
     if the_plan is None:
         return None
-    halves = pair(lambda side, swap: work_side(side, swap, the_plan, lookup, now, encode_results))
+    # Each side writes its results to a file of its own, opened here (so shared with the other process),
+    # unnamed (gone with its last descriptor): the results of a million images (~170 MB) are read back
+    # only as they are written out, a repository at a time.
+    try:
+        spills = (_spill_file(), _spill_file()) if encode_results else None
+    except OSError:
+        return None  # no temporary folder to write to: one process, holding its results
+    halves = pair(lambda side, swap: work_side(side, swap, the_plan, lookup, now, spills))
     if halves is None:
         return None
     ours, theirs = halves
     if ours is None or theirs is None:
         return None
-    repositories = [*ours.repositories, *_attached(theirs)]
+    spill = None if spills is None else spills[1]
+    repositories = [*ours.repositories, *(_arrived(d, at, spill) for d, at in theirs.detached)]
     repositories.sort(key=lambda r: (r.target or "", r.repository))
     unmanaged = sorted(ours.unmanaged + theirs.unmanaged, key=lambda u: (u.target or "", u.repository))
     return FleetPreview(tuple(repositories), tuple(unmanaged))

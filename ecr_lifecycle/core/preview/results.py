@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 
@@ -98,8 +99,19 @@ class Totals:
         return Totals(n, total)
 
 
+class Spilled(NamedTuple):
+    """AWS-shaped results written to a file (``file`` stays open while a preview refers to it)."""
+
+    file: BinaryIO
+    offset: int
+    length: int
+
+    def read(self) -> bytes:
+        return os.pread(self.file.fileno(), self.length, self.offset)
+
+
 # (target, repository, policy text, Impact's fields, unverified choices, AWS-shaped results or None)
-Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | None]
+Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | bytearray | Spilled | None]
 
 
 class PreviewResult(msgspec.Struct, gc=False):
@@ -141,20 +153,21 @@ class RepositoryPreview:
             self.policy_text,
             (i.images, i.expiring, i.expiring_bytes, i.archiving, i.archiving_bytes, i.kept, i.kept_bytes),
             tuple(u.value for u in self.unverified),
-            self.preview_results_json if "preview_results_json" in self.__dict__ else None,
+            self.__dict__.get("spilled_results") or self.__dict__.get("preview_results_json"),
         )
 
     @staticmethod
-    def attach(detached: Detached, results: bytes | memoryview | None = None) -> RepositoryPreview:
-        """A preview from ``detached()``'s figures, with no images and no decisions (``results``: the
-        AWS-shaped results when they travelled apart from the rest)."""
-        target, repository, text, impact, unverified, own_results = detached
+    def attach(detached: Detached) -> RepositoryPreview:
+        """A preview from ``detached()``'s figures, with no images and no decisions."""
+        target, repository, text, impact, unverified, results = detached
         preview = RepositoryPreview(target, repository, text, (), (), detached_from_decisions=True)
         # Cached properties live in the instance's dict; filled here, they are never computed from the
         # (absent) images.
         preview.__dict__.update(impact=Impact(*impact), unverified=tuple(map(Unverified, unverified)))
-        if results is not None or own_results is not None:
-            preview.__dict__["preview_results_json"] = own_results if results is None else results
+        if isinstance(results, Spilled):
+            preview.__dict__["spilled_results"] = results
+        elif results is not None:
+            preview.__dict__["preview_results_json"] = results
         return preview
 
     @cached_property
@@ -230,6 +243,9 @@ class RepositoryPreview:
             "repositoryName": self.repository,
             "lifecyclePolicyText": self.policy_text,
             "status": "COMPLETE",
-            "previewResults": msgspec.Raw(self.preview_results_json),
+            # Spilled results are read when written out, never all held at once.
+            "previewResults": msgspec.Raw(
+                spilled.read() if (spilled := self.__dict__.get("spilled_results")) else self.preview_results_json
+            ),
             "summary": summary,
         }
