@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import signal
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -335,12 +336,12 @@ def test_results_wait_in_unnamed_files_and_nothing_is_left_behind(
     spill_dir = tmp_path / "tmp"
     spill_dir.mkdir()
     monkeypatch.setenv("TMPDIR", str(spill_dir))
-    monkeypatch.setattr(halves.tempfile, "tempdir", None)
+    monkeypatch.setattr(tempfile, "tempdir", None)
     shared = preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000)
     assert shared is not None
     spilled = [r for r in shared.repositories if "spilled_results" in r.__dict__]
     assert len(spilled) == len(shared.repositories)  # both sides wrote theirs to a file, none held them
     assert _outputs(shared) == _outputs(_serial(paths, True))
     assert list(spill_dir.iterdir()) == []  # unnamed files: nothing to clean up
-    monkeypatch.setattr(halves.tempfile, "tempdir", str(tmp_path / "missing"))  # no folder to write to
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # no folder to write to
     assert preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000) is None
