@@ -61,15 +61,11 @@ def forked_split(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], pat
         mine = work(items[:cut])
         data = _receive(read_end, deadline=time.monotonic() + patience * (time.monotonic() - started) + 5)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _reaped(pid, delivered=False)
         raise
     finally:
         os.close(read_end)
-    if data is None:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if data is None or os.waitstatus_to_exitcode(status) != 0:
+    if not _reaped(pid, delivered=data is not None) or data is None:
         return mine + work(items[cut:])
     theirs: list[R] = pickle.loads(data)
     return mine + theirs
@@ -132,16 +128,12 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
     except PartnerGone:
         frames = None
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _reaped(pid, delivered=False)
         raise
     finally:
         os.close(up_read)
         os.close(down_write)
-    if frames is None:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if frames is None or os.waitstatus_to_exitcode(status) != 0:
+    if not _reaped(pid, delivered=frames is not None) or frames is None:
         return None
     theirs: R = pickle.loads(frames[0], buffers=frames[1:])
     return mine, theirs
@@ -222,6 +214,14 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytearray | Non
             return None
         got += n
     return data
+
+
+def _reaped(pid: int, delivered: bool) -> bool:
+    """Waits for the child, killed first unless it ``delivered``; whether it delivered and exited cleanly."""
+    if not delivered:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return delivered and os.waitstatus_to_exitcode(status) == 0
 
 
 def _receive(fd: int, deadline: float) -> bytes | None:
