@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
 import select
@@ -11,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ecr_lifecycle.core.preview.halves import Swap
 
@@ -71,20 +70,6 @@ def forked_split(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], pat
     return mine + theirs
 
 
-class _OutOfBand(pickle.Pickler):
-    """Pickles ``bytes`` of 1 KiB or more out of band: they come back as the ``bytearray`` they were read
-    into (no copy on either side)."""
-
-    def reducer_override(self, obj: object) -> Any:
-        if type(obj) is bytes and len(obj) >= 1 << 10:
-            return _same, (pickle.PickleBuffer(obj),)
-        return NotImplemented
-
-
-def _same(buffer: object) -> object:
-    return buffer
-
-
 class PartnerGone(Exception):
     """The other side of a pair ended or went silent before it sent what it owed."""
 
@@ -108,15 +93,7 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
             os.close(up_read)
             os.close(down_write)
             result = work(1, _Swapper(up_write, down_read, None))
-            # Large buffers travel as they are, after the pickle, never copied into it.
-            buffers: list[pickle.PickleBuffer] = []
-            sink = io.BytesIO()
-            _OutOfBand(sink, protocol=5, buffer_callback=buffers.append).dump(result)
-            data = sink.getvalue()
-            _send(up_write, len(buffers).to_bytes(8, "little"))
-            parts: list[bytes | pickle.PickleBuffer] = [data, *buffers]
-            for part in parts:
-                _send(up_write, part)
+            _send(up_write, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             code = 0
         finally:
             os._exit(code)
@@ -124,18 +101,18 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
     os.close(down_read)
     try:
         mine = work(0, _Swapper(down_write, up_read, lambda: started + patience * (time.monotonic() - started) + 5))
-        frames = _receive_frames(up_read, time.monotonic() + patience * (time.monotonic() - started) + 5)
+        data = _receive_framed(up_read, time.monotonic() + patience * (time.monotonic() - started) + 5)
     except PartnerGone:
-        frames = None
+        data = None
     except BaseException:
         _reaped(pid, delivered=False)
         raise
     finally:
         os.close(up_read)
         os.close(down_write)
-    if not _reaped(pid, delivered=frames is not None) or frames is None:
+    if not _reaped(pid, delivered=data is not None) or data is None:
         return None
-    theirs: R = pickle.loads(frames[0], buffers=frames[1:])
+    theirs: R = pickle.loads(data)
     return mine, theirs
 
 
@@ -166,7 +143,7 @@ class _Swapper:
         return received
 
 
-def _send(fd: int, payload: bytes | pickle.PickleBuffer) -> None:
+def _send(fd: int, payload: bytes) -> None:
     """``payload`` with its length before it."""
     view = memoryview(payload).cast("B")
     _write_all(fd, memoryview(view.nbytes.to_bytes(8, "little")))
@@ -176,20 +153,6 @@ def _send(fd: int, payload: bytes | pickle.PickleBuffer) -> None:
 def _write_all(fd: int, view: memoryview) -> None:
     while view:
         view = view[os.write(fd, view[: 1 << 20]) :]
-
-
-def _receive_frames(fd: int, deadline: float) -> list[bytearray] | None:
-    """What the child sends at the end: how many buffers, the pickle, the buffers."""
-    count = _receive_framed(fd, deadline)
-    if count is None:
-        return None
-    frames = []
-    for _ in range(1 + int.from_bytes(count, "little")):
-        frame = _receive_framed(fd, deadline)
-        if frame is None:
-            return None
-        frames.append(frame)
-    return frames
 
 
 def _receive_framed(fd: int, deadline: float | None) -> bytearray | None:

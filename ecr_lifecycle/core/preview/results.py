@@ -111,7 +111,7 @@ class Spilled(NamedTuple):
 
 
 # (target, repository, policy text, Impact's fields, unverified choices, AWS-shaped results or None)
-Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | bytearray | Spilled | None]
+Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | Spilled | None]
 
 
 class PreviewResult(msgspec.Struct, gc=False):
