@@ -4,10 +4,12 @@ measured with ``python -m benchmarks --full``, never asserted in tests)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
-from benchmarks import preview, synth
+from benchmarks import preview, synth, treerss
 
 
 def test_the_preview_benchmark_prints_each_command_beside_json_load(capsys: pytest.CaptureFixture[str]) -> None:
@@ -34,3 +36,21 @@ def test_the_synth_benchmark_prints_ours_beside_the_per_construct_baseline(
     assert re.search(r"^main\.py \(ours\) +[\d.]+s +\d+MB$", out, re.M)
     assert re.search(r"^baseline: a construct per repo +[\d.]+s +\d+MB$", out, re.M)
     assert re.search(r"ours is [\d.]+x faster than the baseline", out)
+
+
+@pytest.mark.skipif(not treerss.available(), reason="needs /proc with task children (Linux)")
+def test_the_memory_of_a_command_and_its_forked_copy_is_counted_together() -> None:
+    # Each process fills 150 MB of its own; ru_maxrss would report one of them, the tree both.
+    script = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "block = bytearray(150 * 1024 * 1024)\n"
+        "for i in range(0, len(block), 4096): block[i] = 1\n"
+        "time.sleep(1.0)\n"
+        "if pid: os.waitpid(pid, 0)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    tree = treerss.TreePeak(proc.pid)
+    proc.wait()
+    assert proc.returncode == 0
+    assert tree.stop() > 280
