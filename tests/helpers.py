@@ -1,8 +1,9 @@
-"""Small builders shared by the tests."""
+"""Small builders the tests have in common."""
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 
@@ -49,3 +50,18 @@ def policy(*rules: dict[str, Any]) -> dict[str, Any]:
 
 def text(doc: Any) -> str:
     return json.dumps(doc)
+
+
+def record_forks(monkeypatch: Any) -> list[int]:
+    """The pids of the children ``os.fork`` makes from now on in this process (for checks that they are reaped)."""
+    children: list[int] = []
+    fork = os.fork
+
+    def recorded_fork() -> int:
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded_fork)
+    return children

@@ -1,4 +1,4 @@
-"""Inventories read a piece at a time, and previews shared with a forked copy of the process: the same
+"""Inventories read a piece at a time, and previews paired with a forked copy of the process: the same
 records, the same output byte for byte, and every failure ends in the one-process path with its messages."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ecr_lifecycle.core.preview.inventory import decode_inventory, load_inventor
 from ecr_lifecycle.core.preview.pieces import cut
 from ecr_lifecycle.core.preview.results import RepositoryPreview
 from ecr_lifecycle.views.preview import markdown, write_json
+from tests.helpers import record_forks
 from tests.inprocess import invoke
 
 NOW = 1_795_000_000.0
@@ -171,16 +172,7 @@ def test_a_child_that_cannot_deliver_gives_none(trouble: str) -> None:
 @can_fork
 def test_a_failure_on_this_side_propagates_and_leaves_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
-    children: list[int] = []
-    fork = os.fork
-
-    def recorded_fork() -> int:
-        pid = fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded_fork)
+    children = record_forks(monkeypatch)
 
     def work(side: int, swap: Swap) -> int:
         if os.getpid() == parent:
@@ -196,7 +188,7 @@ def test_a_failure_on_this_side_propagates_and_leaves_no_child(monkeypatch: pyte
             os.waitpid(pid, os.WNOHANG)
 
 
-# --- the shared preview -------------------------------------------------------------------------------------
+# --- the paired preview -------------------------------------------------------------------------------------
 
 
 def _inventories(tmp_path: Path) -> list[tuple[str | None, str]]:
@@ -235,20 +227,20 @@ def _outputs(result: FleetPreview) -> tuple[bytes, str]:
 
 @can_fork
 @pytest.mark.parametrize("encode", [True, False])
-def test_a_shared_preview_writes_what_one_process_writes(tmp_path: Path, encode: bool) -> None:
+def test_a_preview_in_two_processes_writes_what_one_process_writes(tmp_path: Path, encode: bool) -> None:
     paths = _inventories(tmp_path)
-    shared = preview_in_halves(paths, _policies, NOW, forked_pair, encode, piece_bytes=20_000)
-    assert shared is not None
-    assert all(r.detached_from_decisions and not r.images for r in shared.repositories)
+    paired = preview_in_halves(paths, _policies, NOW, forked_pair, encode, piece_bytes=20_000)
+    assert paired is not None
+    assert all(r.detached_from_decisions and not r.images for r in paired.repositories)
     serial = _serial(paths, encode)
     if encode:
-        assert _outputs(shared) == _outputs(serial)
+        assert _outputs(paired) == _outputs(serial)
     else:  # no results were encoded: the Markdown report needs none, and JSON cannot be written from it
-        assert _outputs(serial)[1] == markdown(shared, NOW, 0.1, GuardReport((), ()))
+        assert _outputs(serial)[1] == markdown(paired, NOW, 0.1, GuardReport((), ()))
         with pytest.raises(ValueError, match="detached preview holds no decisions"):
-            _outputs(shared)
-    assert shared.unmanaged == serial.unmanaged and shared.unmanaged
-    assert shared.totals() == serial.totals()
+            _outputs(paired)
+    assert paired.unmanaged == serial.unmanaged and paired.unmanaged
+    assert paired.totals() == serial.totals()
 
 
 def test_a_detached_preview_keeps_what_the_output_needs(tmp_path: Path) -> None:
@@ -260,7 +252,7 @@ def test_a_detached_preview_keeps_what_the_output_needs(tmp_path: Path) -> None:
 
 
 @can_fork
-def test_too_small_or_uncut_inventories_are_not_shared(tmp_path: Path) -> None:
+def test_too_small_or_uncut_inventories_stay_in_one_process(tmp_path: Path) -> None:
     paths = _inventories(tmp_path)
     assert preview_in_halves(paths, _policies, NOW, forked_pair) is None  # well below two pieces' worth
     (tmp_path / "odd.json").write_text(json.dumps({"nextToken": "", "imageDetails": []}))
@@ -307,7 +299,7 @@ def test_a_digest_twice_across_the_sides_is_the_one_process_error(
 
 
 @can_fork
-def test_the_command_line_shares_the_preview_and_prints_what_one_process_prints(
+def test_the_command_line_previews_in_two_processes_and_prints_what_one_process_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _write(tmp_path / "images.json", fleet_inventory(3000, 40, NOW), indent=2)
@@ -323,9 +315,9 @@ def test_the_command_line_shares_the_preview_and_prints_what_one_process_prints(
 
     monkeypatch.setattr(pieces, "PIECE_BYTES", 20_000)
     monkeypatch.setattr(halves, "work_side", counted)
-    shared = invoke(*argv)
+    paired = invoke(*argv)
     assert calls == [0]  # this side ran here (the other in the child)
-    assert shared == alone and alone.code == 0 and json.loads(alone.stdout)["repositories"]
+    assert paired == alone and alone.code == 0 and json.loads(alone.stdout)["repositories"]
 
 
 @can_fork
@@ -337,11 +329,11 @@ def test_results_wait_in_unnamed_files_and_nothing_is_left_behind(
     spill_dir.mkdir()
     monkeypatch.setenv("TMPDIR", str(spill_dir))
     monkeypatch.setattr(tempfile, "tempdir", None)
-    shared = preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000)
-    assert shared is not None
-    spilled = [r for r in shared.repositories if "spilled_results" in r.__dict__]
-    assert len(spilled) == len(shared.repositories)  # both sides wrote theirs to a file, none held them
-    assert _outputs(shared) == _outputs(_serial(paths, True))
+    paired = preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000)
+    assert paired is not None
+    spilled = [r for r in paired.repositories if "spilled_results" in r.__dict__]
+    assert len(spilled) == len(paired.repositories)  # both sides wrote theirs to a file, none held them
+    assert _outputs(paired) == _outputs(_serial(paths, True))
     assert list(spill_dir.iterdir()) == []  # unnamed files: nothing to clean up
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # no folder to write to
     assert preview_in_halves(paths, _policies, NOW, forked_pair, True, piece_bytes=20_000) is None

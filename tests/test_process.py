@@ -19,6 +19,7 @@ from ecr_lifecycle.cli.forking import forked_split
 from ecr_lifecycle.core.config import load
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.sourcefile import SourceError
+from tests.helpers import record_forks
 
 ROOT = Path(__file__).resolve().parent.parent
 can_fork = pytest.mark.skipif(not forking._can_fork(), reason="needs Linux and two CPUs")
@@ -55,15 +56,7 @@ def test_what_the_child_cannot_deliver_is_done_here() -> None:
 @can_fork
 def test_a_failure_here_propagates_and_leaves_no_child_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
-    children: list[int] = []
-    fork = os.fork
-
-    def recorded_fork() -> int:
-        pid = fork()
-        children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded_fork)
+    children = record_forks(monkeypatch)
 
     def fails_here(items: Sequence[int]) -> list[int]:
         if os.getpid() == parent:

@@ -56,7 +56,7 @@ def preview(
         raise UseCaseError(str(exc), Failure.INVALID) from None
 
 
-def preview_shared(
+def preview_in_two_processes(
     paths: Sequence[tuple[str | None, str]],
     fleet: Fleet | None,
     single: tuple[Policy, str] | None,
@@ -99,7 +99,7 @@ def check_guards(
     result: FleetPreview, fleet: Fleet | None, in_use: Sequence[ImageRef], max_expire_percent: float | None
 ) -> GuardReport:
     if in_use or result.upcoming:
-        # Detached previews (``preview_shared``) hold no decisions: a guard over them would see none.
+        # Detached previews (``preview_in_two_processes``) hold no decisions: a guard over them would see none.
         assert not any(r.detached_from_decisions for r in result.repositories), "the in-use guard needs decisions"
     decisions = {(r.target, r.repository): r.decisions for r in result.repositories}
     later = [(u.target, u.decision, u.when) for u in result.upcoming]

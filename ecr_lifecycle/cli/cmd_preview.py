@@ -125,7 +125,9 @@ def _preview(
     if not args.live and not refs and not args.horizon:
         # Shared with a forked copy of this process where it can be (None: one process does it, below).
         paths = inventory_paths(args.images, args.target, fleet.target_names if fleet else ())
-        result = use_case.preview_shared(paths, fleet if single is None else None, single, now, forked_pair, encode)
+        result = use_case.preview_in_two_processes(
+            paths, fleet if single is None else None, single, now, forked_pair, encode
+        )
     if result is None:
         images = _live(args, fleet) if args.live else _offline(args, fleet)
         result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon, encode)
