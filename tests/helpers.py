@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -42,6 +43,15 @@ def rule(
     out["selection"] = selection
     out["action"] = act
     return out
+
+
+def at(seconds: float) -> datetime:
+    """Epoch seconds as the aware datetime an ``Image`` holds."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def at_or_none(seconds: float | None) -> datetime | None:
+    return None if seconds is None else at(seconds)
 
 
 def policy(*rules: dict[str, Any]) -> dict[str, Any]:

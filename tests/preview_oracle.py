@@ -8,10 +8,11 @@ https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from ecr_lifecycle.core.policy.model import CountType, Policy, Rule, Selection, StorageClass, TagStatus
 from ecr_lifecycle.core.policy.tags import entry_matches
-from ecr_lifecycle.core.preview.engine import DAY, Decision  # the result type and the unit; no logic
+from ecr_lifecycle.core.preview.engine import Decision  # the result type; no logic
 from ecr_lifecycle.core.preview.inventory import Image
 
 
@@ -33,14 +34,17 @@ def candidates_of(selection: Selection, images: Sequence[Image]) -> list[Image]:
     ]
 
 
-def _pull_reference(image: Image) -> float:
+def _pull_reference(image: Image) -> datetime:
     """The last pull or the last restore, whichever is later; the push when there was neither."""
     known = [t for t in (image.last_pulled_at, image.last_activated_at) if t is not None]
     return max(known) if known else image.pushed_at
 
 
-def _newest_first(image: Image) -> tuple[float, str]:
-    return (-image.effective_pushed_at, image.digest)
+def _newest_first(image: Image) -> tuple[timedelta, str]:
+    return (_EPOCH - image.effective_pushed_at, image.digest)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
@@ -51,7 +55,11 @@ def _marked(rule: Rule, candidates: list[Image], now: float) -> Iterable[Image]:
             return ()
         ordered = sorted(candidates, key=_newest_first)
         return ordered[sel.count_number :]
-    limit = now - sel.count_number * DAY
+    seconds = now - sel.count_number * 86_400
+    if seconds < 0:
+        return ()  # no image is older than 1970
+    # A forecast may look past 9999, where every image is older.
+    limit = datetime.fromtimestamp(min(seconds, 253_402_300_799.999999), tz=UTC)
     if ct is CountType.SINCE_IMAGE_PUSHED:
         return [i for i in candidates if i.effective_pushed_at < limit]
     if ct is CountType.SINCE_IMAGE_PULLED:

@@ -16,21 +16,27 @@ from ecr_lifecycle.core.policy import check_policy
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.policy.model import StorageClass as SC
 from ecr_lifecycle.core.preview.engine import DAY, Unverified, evaluate, unverified_choices
-from ecr_lifecycle.core.preview.inventory import Image
-from tests.helpers import policy, rule
+from ecr_lifecycle.core.preview.inventory import Image, Status
+from tests.helpers import at, at_or_none, policy, rule
 from tests.strategies import valid_policies
 
 NOW = 1_800_000_000.0
 
 
 def img(name: str, tags: list[str], days_ago: float, **kw: Any) -> Image:
+    status: Status | None = "ARCHIVED" if kw.pop("storage_class", SC.STANDARD) is SC.ARCHIVE else None
+    if kw.pop("activating", False):
+        status = "ACTIVATING"
     return Image(
         repository="r",
         digest=f"sha256:{name}",
         tags=tuple(tags),
-        pushed_at=NOW - days_ago * DAY,
+        pushed_at=at(NOW - days_ago * DAY),
         size=kw.pop("size", 100),
-        storage_class=kw.pop("storage_class", SC.STANDARD),
+        status=status,
+        last_pulled_at=at_or_none(kw.pop("last_pulled_at", None)),
+        last_archived_at=at_or_none(kw.pop("last_archived_at", None)),
+        last_activated_at=at_or_none(kw.pop("last_activated_at", None)),
         **kw,
     )
 
@@ -214,12 +220,12 @@ inventories = st.lists(
         Image(
             "r",
             f"sha256:{n:04d}",
+            at(NOW - age * DAY),
             tuple(t),
-            NOW - age * DAY,
             1000 + n,
-            SC.ARCHIVE if archived else SC.STANDARD,
-            last_pulled_at=None if pulled is None else NOW - pulled * DAY,
-            last_archived_at=(NOW - in_archive * DAY) if archived else None,
+            "ARCHIVED" if archived else None,
+            last_pulled_at=None if pulled is None else at(NOW - pulled * DAY),
+            last_archived_at=at(NOW - in_archive * DAY) if archived else None,
         )
         for n, (t, age, pulled, archived, in_archive) in enumerate(rows)
     ]
@@ -251,7 +257,9 @@ def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any],
     decisions = evaluate(p, images, NOW)
     for r in p.rules:
         if r.selection.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            candidates = sorted(candidates_of(r.selection, images), key=lambda i: (-i.effective_pushed_at, i.digest))
+            candidates = sorted(
+                candidates_of(r.selection, images), key=lambda i: (-i.effective_pushed_at.timestamp(), i.digest)
+            )
             newest = {i.digest for i in candidates[: r.selection.count_number]}
             mine = {d.image.digest for d in decisions if d.rule == r}
             assert not mine & newest

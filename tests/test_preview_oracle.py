@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecr_lifecycle.core.policy import check_policy
 from ecr_lifecycle.core.policy.model import Policy
-from ecr_lifecycle.core.policy.model import StorageClass as SC
 from ecr_lifecycle.core.preview import engine
-from ecr_lifecycle.core.preview.inventory import Image
+from ecr_lifecycle.core.preview.inventory import Image, Status
 from tests import preview_oracle
+from tests.helpers import at
 from tests.strategies import valid_policies
 
 NOW = 1_800_000_000.0
@@ -39,22 +40,21 @@ def repositories(draw: st.DrawFn) -> list[Image]:
     ages = st.sampled_from([0.5, 3, 8, 15, 40, 100, 400]) | st.floats(0, 400)
     images = []
     for digest in digests:
-        status = draw(st.sampled_from(["ACTIVE"] * 6 + ["ARCHIVED", "ACTIVATING"]))
+        status: Status = draw(st.sampled_from(["ACTIVE"] * 6 + ["ARCHIVED", "ACTIVATING"]))
         archived = status == "ARCHIVED"
         images.append(
             Image(
                 "r",
                 f"sha256:{digest:05d}",
+                at(NOW - draw(ages) * DAY),
                 tuple(draw(_TAGS)),
-                NOW - draw(ages) * DAY,
                 draw(st.integers(0, 10**9)),
-                SC.ARCHIVE if archived else SC.STANDARD,
-                last_pulled_at=draw(st.none() | ages.map(lambda a: NOW - a * DAY)),
-                last_archived_at=draw(st.none() | ages.map(lambda a: NOW - a * DAY)) if archived else None,
-                last_activated_at=draw(st.none() | st.sampled_from([NOW - 2 * DAY, NOW - 20 * DAY]))
+                None if status == "ACTIVE" else status,
+                last_pulled_at=draw(st.none() | ages.map(lambda a: at(NOW - a * DAY))),
+                last_archived_at=draw(st.none() | ages.map(lambda a: at(NOW - a * DAY))) if archived else None,
+                last_activated_at=draw(st.none() | st.sampled_from([at(NOW - 2 * DAY), at(NOW - 20 * DAY)]))
                 if not archived and draw(st.integers(0, 4)) == 0
                 else None,
-                activating=status == "ACTIVATING",
             )
         )
     # Some images become indexes of others (possibly of other indexes: nesting).
@@ -62,7 +62,7 @@ def repositories(draw: st.DrawFn) -> list[Image]:
     for n, image in enumerate(images):
         if named and draw(st.integers(0, 5)) == 0:
             children = tuple(draw(st.lists(st.sampled_from(named), max_size=3, unique=True)))
-            images[n] = image._replace(children=tuple(c for c in children if c != image.digest))
+            images[n] = msgspec.structs.replace(image, children=tuple(c for c in children if c != image.digest))
     return images
 
 

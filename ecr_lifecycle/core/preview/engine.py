@@ -27,8 +27,8 @@ Where AWS's behaviour is unverified we choose, and say which way each choice can
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from functools import lru_cache
 from operator import attrgetter
@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 from ecr_lifecycle.core.policy.model import ActionType, CountType, Policy, Rule, Selection, StorageClass, TagStatus
 from ecr_lifecycle.core.policy.tags import glob_matcher
-from ecr_lifecycle.core.preview.inventory import Image
+from ecr_lifecycle.core.preview.inventory import Image, instant
 
 DAY = 86_400.0
 
@@ -123,7 +123,7 @@ def _candidates(policy: Policy, ordered: list[Image]) -> list[list[Image]]:
     inline and in C where the selection allows (this is the evaluation's inner loop)."""
     archive = StorageClass.ARCHIVE
     by_class = {StorageClass.STANDARD: ordered, archive: []}
-    if list(map(_storage_class, ordered)).count(archive):
+    if list(map(_status, ordered)).count("ARCHIVED"):
         by_class = {c: [i for i in ordered if i.storage_class is c] for c in StorageClass}
     tagged: dict[StorageClass, list[Image]] = {}
     buckets = []
@@ -155,28 +155,19 @@ def _candidates(policy: Policy, ordered: list[Image]) -> list[list[Image]]:
 
 _digest = attrgetter("digest")
 _children = attrgetter("children")
-_activating = attrgetter("activating")
+_status = attrgetter("status")
 _activated = attrgetter("last_activated_at")
-_storage_class = attrgetter("storage_class")
 _pushed = attrgetter("pushed_at")
 _by_output_order = attrgetter("image.pushed_at", "image.digest")
 _by_push = attrgetter("image.pushed_at")
 _new_decision = tuple.__new__
 
 
-def _effective(image: Image) -> float:
+def _effective(image: Image) -> datetime:
     return image.effective_pushed_at
 
 
-def _older(image: Image) -> float:
-    return -image.pushed_at
-
-
-def _older_effective(image: Image) -> float:
-    return -image.effective_pushed_at
-
-
-def _pull_reference(image: Image) -> float:
+def _pull_reference(image: Image) -> datetime:
     activated, pulled = image.last_activated_at, image.last_pulled_at
     if activated is not None and (pulled is None or pulled < activated):
         return activated
@@ -196,16 +187,33 @@ def _newest_first(images: Sequence[Image], restored: bool) -> tuple[list[Image],
     return ordered, True
 
 
+_BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
+_AFTER_ALL = datetime.max.replace(tzinfo=UTC)
+_END_OF_9999 = 253_402_300_800.0
+
+
+def _age_limit(now: float, days: int) -> datetime:
+    """The time before which an image is more than ``days`` days old (``now`` in epoch seconds, which a
+    forecast may take past the year 9999)."""
+    seconds = now - days * DAY
+    if seconds < 0:
+        return _BEFORE_ALL  # no image is older than 1970
+    if seconds >= _END_OF_9999:
+        return _AFTER_ALL
+    return instant(seconds)
+
+
 def _marked(rule: Rule, candidates: list[Image], now: float, restored: bool) -> Sequence[Image]:
     """The candidates a rule's threshold passes (``candidates`` are newest first)."""
     sel = rule.selection
     ct = sel.count_type
     if ct is CountType.IMAGE_COUNT_MORE_THAN:
         return candidates[sel.count_number :]
-    limit = now - sel.count_number * DAY
+    limit = _age_limit(now, sel.count_number)
     if ct is CountType.SINCE_IMAGE_PUSHED:
-        # Newest first by the very time compared: the images past the age are a tail, found by bisection.
-        return candidates[bisect_right(candidates, -limit, key=_older_effective if restored else _older) :]
+        # Newest first by the very time compared: the images past the age are a tail, counted in C.
+        past = sum(map(limit.__gt__, map(_effective if restored else _pushed, candidates)))
+        return candidates[len(candidates) - past :]
     if ct is CountType.SINCE_IMAGE_PULLED:
         return [i for i in candidates if _pull_reference(i) < limit]
     return [i for i in candidates if i.last_archived_at is not None and i.last_archived_at < limit]
@@ -222,7 +230,7 @@ def _decide(
             continue
         for image in _marked(rule, candidates, now, restored):
             digest = image.digest
-            if digest in claimed or digest in protected or image.activating:
+            if digest in claimed or digest in protected or image.status == "ACTIVATING":
                 continue
             decided[digest] = _new_decision(Decision, (image, rule))
         # Images a higher-priority rule looked at are never actioned by a lower one, acted on or not
@@ -281,11 +289,9 @@ def unverified_choices(images: Sequence[Image], decisions: Sequence[Decision]) -
         gone = {d.image.digest for d in decisions}
         if any(i.digest in gone and any(c in gone for c in i.children) for i in indexes):
             out.append(Unverified.INDEX_CHILDREN_FREED)
-    if any(map(_activating, images)):
+    statuses = list(map(_status, images))
+    if statuses.count("ACTIVATING"):
         out.append(Unverified.ACTIVATING_NOT_ACTIONED)
-    archive = StorageClass.ARCHIVE
-    if list(map(_storage_class, images)).count(archive) and any(
-        [i.storage_class is archive and i.last_archived_at is None for i in images]
-    ):
+    if statuses.count("ARCHIVED") and any([i.status == "ARCHIVED" and i.last_archived_at is None for i in images]):
         out.append(Unverified.ARCHIVED_UNDATED)
     return tuple(out)

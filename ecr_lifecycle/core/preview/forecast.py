@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.engine import DAY, Decision, evaluate
-from ecr_lifecycle.core.preview.inventory import Image
+from ecr_lifecycle.core.preview.inventory import LATEST_TIME, Image
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ def forecast(
         return out
     for day in range(1, days + 1):
         when = now + day * DAY
+        if when > LATEST_TIME:
+            break  # the calendar ends with 9999
         for decision in evaluate(policy, images, when):
             if decision.image.digest not in done:
                 done.add(decision.image.digest)

@@ -25,10 +25,10 @@ from ecr_lifecycle.core.preview import pieces as _pieces
 from ecr_lifecycle.core.preview.fleet import FleetPreview, PolicyLookup, Unmanaged, preview_fleet
 from ecr_lifecycle.core.preview.inventory import (
     NOT_TYPED,
+    Image,
     InventoryError,
-    Record,
-    build_images,
     decode_piece,
+    group_images,
     inventory_files,
 )
 from ecr_lifecycle.core.preview.pieces import Piece, cut
@@ -86,7 +86,7 @@ def side_of(repository: str) -> int:
 
 
 # What the sides swap: whether this side decoded its pieces, and the other side's records by target.
-_Swapped = tuple[bool, list[tuple[str | None, list[Record]]]]
+_Swapped = tuple[bool, list[tuple[str | None, list[Image]]]]
 _ENCODE = msgspec.msgpack.Encoder().encode
 _DECODE = msgspec.msgpack.Decoder(_Swapped).decode
 
@@ -116,18 +116,18 @@ def _arrived(detached: Detached, at: tuple[int, int] | None, spill: BinaryIO | N
     return RepositoryPreview.attach(detached)
 
 
-def _decoded(pieces: Sequence[tuple[str | None, Piece]], side: int) -> tuple[dict[str | None, list[Record]], ...]:
+def _decoded(pieces: Sequence[tuple[str | None, Piece]], side: int) -> tuple[dict[str | None, list[Image]], ...]:
     """This side's pieces decoded, each record under the side that owns its repository."""
-    out: tuple[dict[str | None, list[Record]], ...] = ({}, {})
+    out: tuple[dict[str | None, list[Image]], ...] = ({}, {})
     for target, piece in pieces:
-        records = decode_piece(piece)
+        images = decode_piece(piece)
         mine, theirs = out[side].setdefault(target, []), out[1 - side].setdefault(target, [])
         keep, give = mine.append, theirs.append
-        for record in records:
-            if side_of(record.repositoryName) == side:
-                keep(record)
+        for image in images:
+            if side_of(image.repository) == side:
+                keep(image)
             else:
-                give(record)
+                give(image)
     return out
 
 
@@ -150,7 +150,7 @@ def work_side(
         mine.setdefault(target, []).extend(records)
     del given
     try:
-        images = {target: build_images(records) for target, records in mine.items()}
+        images = {target: group_images(decoded) for target, decoded in mine.items()}
         spill = None if spills is None else spills[side]
         result = preview_fleet(images, lookup, now, encode_results=spill is not None, detach=True, spill=spill)
         if spill is not None:

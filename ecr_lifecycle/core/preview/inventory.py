@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from functools import lru_cache
+from operator import attrgetter
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from ecr_lifecycle.core.policy.model import StorageClass
 from ecr_lifecycle.core.preview.pieces import Piece, PieceChanged, cut, read_piece
@@ -31,31 +34,70 @@ class InventoryError(ValueError):
         self.unreadable = unreadable
 
 
-class Image(NamedTuple):
-    """One image. A NamedTuple rather than a dataclass: a million of them are built per preview."""
+# Timestamps we accept: 1970-01-01 to 9999-12-31 (no image predates the epoch; nan and inf are no dates).
+LATEST_TIME = 253_402_300_799.0
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+# ``imageSizeInBytes`` is a 64-bit integer in the ECR API.
+MAX_IMAGE_SIZE = 2**63 - 1
 
-    repository: str
-    digest: str
-    tags: tuple[str, ...]
-    pushed_at: float  # epoch seconds
-    size: int
-    storage_class: StorageClass
-    last_pulled_at: float | None = None
-    last_archived_at: float | None = None
-    last_activated_at: float | None = None
-    children: tuple[str, ...] = ()
-    activating: bool = False  # being restored: never actioned (unverified in AWS; the safe choice)
+Status = Literal["ACTIVE", "ARCHIVED", "ACTIVATING"]
+_Aware = Annotated[datetime, Meta(tz=True)]
+_Named = Annotated[str, Meta(min_length=1)]
+
+
+class Image(
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    omit_defaults=True,
+    rename={
+        "repository": "repositoryName",
+        "digest": "imageDigest",
+        "pushed_at": "imagePushedAt",
+        "tags": "imageTags",
+        "size": "imageSizeInBytes",
+        "status": "imageStatus",
+        "last_pulled_at": "lastRecordedPullTime",
+        "last_archived_at": "lastArchivedAt",
+        "last_activated_at": "lastActivatedAt",
+        "children": CHILDREN_FIELD,
+    },
+):
+    """One image, as ``describe-images`` lists it. A struct that msgspec decodes straight from the JSON, in C,
+    types and bounds checked there too (a million of them per preview; anything it does not take goes to the
+    checked path, ``parse_image``). Times are aware datetimes: exact, and written back out by msgspec in C."""
+
+    repository: _Named
+    digest: _Named
+    pushed_at: _Aware
+    tags: tuple[str, ...] = ()
+    size: Annotated[int, Meta(ge=0, le=MAX_IMAGE_SIZE)] = 0
+    status: Status | None = None  # None: ACTIVE
+    last_pulled_at: _Aware | None = None
+    last_archived_at: _Aware | None = None
+    last_activated_at: _Aware | None = None
+    children: tuple[str, ...] = ()  # ours: the manifests an image index references
 
     @property
-    def effective_pushed_at(self) -> float:
+    def storage_class(self) -> StorageClass:
+        return StorageClass.ARCHIVE if self.status == "ARCHIVED" else StorageClass.STANDARD
+
+    @property
+    def activating(self) -> bool:
+        """Being restored: never actioned (unverified in AWS; the safe choice)."""
+        return self.status == "ACTIVATING"
+
+    @property
+    def effective_pushed_at(self) -> datetime:
         """Push time for ordering and age: the last restore counts as a fresh push."""
         return self.last_activated_at if self.last_activated_at is not None else self.pushed_at
 
 
-# Timestamps we accept: 1970-01-01 to 9999-12-31 (no image predates the epoch; nan and inf are no dates).
-LATEST_TIME = 253_402_300_799.0
-# ``imageSizeInBytes`` is a 64-bit integer in the ECR API.
-MAX_IMAGE_SIZE = 2**63 - 1
+@lru_cache(maxsize=1024)
+def instant(seconds: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime (the evaluation time, a handful per preview)."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _in_range(seconds: float, value: Any, where: str) -> float:
@@ -91,9 +133,27 @@ def parse_time(value: Any, where: str) -> float:
     raise InventoryError(f"{where}: expected a timestamp, found {type(value).__name__}")
 
 
-def _optional_time(raw: dict[str, Any], key: str, where: str) -> float | None:
+def parse_instant(value: Any, where: str) -> datetime:
+    """``parse_time`` as an aware datetime: ISO 8601 strings keep their own precision (naive ones are UTC)."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+            try:
+                if EARLIEST <= aware <= LATEST:
+                    return aware
+            except OverflowError:
+                pass
+            raise InventoryError(f"{where}: {value!r} is not a date between 1970 and 9999")
+    return datetime.fromtimestamp(parse_time(value, where), tz=UTC)
+
+
+def _optional_time(raw: dict[str, Any], key: str, where: str) -> datetime | None:
     value = raw.get(key)
-    return None if value is None else parse_time(value, f"{where}.{key}")
+    return None if value is None else parse_instant(value, f"{where}.{key}")
 
 
 def parse_image(raw: Any, where: str) -> Image:
@@ -122,15 +182,14 @@ def parse_image(raw: Any, where: str) -> Image:
     return Image(
         repository=repository,
         digest=digest,
+        pushed_at=parse_instant(raw["imagePushedAt"], f"{where}.imagePushedAt"),
         tags=tuple(tags),
-        pushed_at=parse_time(raw["imagePushedAt"], f"{where}.imagePushedAt"),
         size=size,
-        storage_class=StorageClass.ARCHIVE if status == "ARCHIVED" else StorageClass.STANDARD,
+        status=raw.get("imageStatus") or None,
         last_pulled_at=_optional_time(raw, "lastRecordedPullTime", where),
         last_archived_at=_optional_time(raw, "lastArchivedAt", where),
         last_activated_at=_optional_time(raw, "lastActivatedAt", where),
         children=tuple(children),
-        activating=status == "ACTIVATING",
     )
 
 
@@ -143,18 +202,63 @@ def parse_inventory(data: Any, source: str) -> list[Image]:
     return [parse_image(raw, f"{source}: imageDetails[{i}]") for i, raw in enumerate(data["imageDetails"])]
 
 
-# The typed path: msgspec decodes the JSON bytes straight into these structs (unknown fields skipped in C),
-# which is several times faster than building dicts. Anything it does not take as is (a wrong type, an
-# epoch as a string, a naive time, a value out of range) sends the whole file to the checked path, which
-# then decides with its exact messages: both paths accept and build the same images (a property test).
+# The typed path: msgspec decodes the JSON bytes straight into ``Image``s (unknown fields skipped, types and
+# bounds checked, all in C), several times faster than building dicts. Inventories with epoch numbers for
+# times (what AWS CLI v1 prints by default) take the loose typed path: records first, then images. Anything
+# neither takes as is (a wrong type, an epoch as a string, a naive time, a value out of range) sends the
+# whole file to the checked path, which decides with its exact messages: the paths accept and build the
+# same images (a property test).
+class _Inventory(msgspec.Struct, gc=False):
+    imageDetails: list[Image]
+
+
+_DECODER = msgspec.json.Decoder(_Inventory)
+_PIECE_DECODER = msgspec.json.Decoder(list[Image])
+
+
+class _Irregular(Exception):
+    pass
+
+
+_pushed = attrgetter("pushed_at")
+_OPTIONAL_TIMES = tuple(map(attrgetter, ("last_pulled_at", "last_archived_at", "last_activated_at")))
+
+
+def _grouped(images: list[Image]) -> list[Image]:
+    """Images grouped by repository, in order of first appearance (file order within one), their times
+    checked to lie between 1970 and 9999 (each check in C over the whole list); ``images`` is emptied."""
+    if images:
+        pushed = list(map(_pushed, images))
+        if min(pushed) < EARLIEST or max(pushed) > LATEST:
+            raise _Irregular
+        del pushed
+        for time_of in _OPTIONAL_TIMES:
+            given = list(filter(None, map(time_of, images)))  # datetimes are never false
+            if given and (min(given) < EARLIEST or max(given) > LATEST):
+                raise _Irregular
+    groups: dict[str, list[Image]] = {}
+    for image in images:
+        group = groups.get(image.repository)
+        if group is None:
+            groups[image.repository] = [image]
+        else:
+            group.append(image)
+    images.clear()
+    for group in groups.values():
+        images += group
+    return images
+
+
 _Time = datetime | float
 
 
 class _Detail(msgspec.Struct, gc=False):
+    """A record of the loose typed path: times may be epoch numbers."""
+
     repositoryName: str
     imageDigest: str
     imagePushedAt: _Time
-    imageTags: tuple[str, ...] | None = None  # tuples, built in C: what Image holds
+    imageTags: tuple[str, ...] | None = None
     imageSizeInBytes: int = 0
     imageStatus: str | None = None
     lastRecordedPullTime: _Time | None = None
@@ -163,101 +267,71 @@ class _Detail(msgspec.Struct, gc=False):
     childImageDigests: tuple[str, ...] | None = None
 
 
-class _Inventory(msgspec.Struct, gc=False):
+class _LooseInventory(msgspec.Struct, gc=False):
     imageDetails: list[_Detail]
 
 
-_DECODER = msgspec.json.Decoder(_Inventory)
-_STATUS = {
-    None: (StorageClass.STANDARD, False),
-    "ACTIVE": (StorageClass.STANDARD, False),
-    "ARCHIVED": (StorageClass.ARCHIVE, False),
-    "ACTIVATING": (StorageClass.STANDARD, True),
+_LOOSE_DECODER = msgspec.json.Decoder(_LooseInventory)
+_LOOSE_PIECE_DECODER = msgspec.json.Decoder(list[_Detail])
+_STATUSES: dict[str | None, Status | None] = {
+    None: None,
+    "ACTIVE": "ACTIVE",
+    "ARCHIVED": "ARCHIVED",
+    "ACTIVATING": "ACTIVATING",
 }
 
 
-class _Irregular(Exception):
-    pass
-
-
-def _seconds(value: _Time) -> float:
+def _instant(value: _Time) -> datetime:
     if type(value) is datetime:
         if value.tzinfo is None:
             raise _Irregular
-        seconds = value.timestamp()
+        moment = value
     else:
         seconds = float(value)  # type: ignore[arg-type]
-    if not 0.0 <= seconds <= LATEST_TIME:
+        if not 0.0 <= seconds <= LATEST_TIME:
+            raise _Irregular
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    if not EARLIEST <= moment <= LATEST:
         raise _Irregular
-    return seconds
+    return moment
 
 
-_new_image = tuple.__new__
-
-
-def _typed(raw: bytes) -> list[Image]:
-    """Images grouped by repository (in order of first appearance, file order within one): each repository's
-    images are then built next to each other in memory, which the evaluation, walking a repository's images
-    several times, feels (a third faster when a registry's images come interleaved)."""
-    return _built(_DECODER.decode(raw).imageDetails)
+def _optional_instant(value: _Time | None) -> datetime | None:
+    return None if value is None else _instant(value)
 
 
 def _built(details: list[_Detail]) -> list[Image]:
-    """The images of decoded records (``details`` is emptied as they are built)."""
-    groups: dict[str, list[_Detail]] = {}
-    for d in details:
-        group = groups.get(d.repositoryName)
-        if group is None:
-            groups[d.repositoryName] = [d]
-        else:
-            group.append(d)
-    details.clear()
+    """The images of loose records, grouped as ``_grouped`` does (``details`` is emptied)."""
     images: list[Image] = []
-    append = images.append
-    for repository in list(groups):
-        # Popped, so each repository's records are freed as soon as its images are built.
-        group = groups.pop(repository)
-        if not repository:
+    for d in details:
+        if not d.repositoryName or not d.imageDigest or not 0 <= d.imageSizeInBytes <= MAX_IMAGE_SIZE:
             raise _Irregular
-        for d in group:
-            status = _STATUS.get(d.imageStatus)
-            size = d.imageSizeInBytes
-            if status is None or not d.imageDigest or not 0 <= size <= MAX_IMAGE_SIZE:
-                raise _Irregular
-            pushed = d.imagePushedAt
-            if type(pushed) is datetime and pushed.tzinfo is not None:
-                pushed = pushed.timestamp()
-                if not 0.0 <= pushed <= LATEST_TIME:
-                    raise _Irregular
-            else:
-                pushed = _seconds(pushed)
-            pulled, archived, activated, tags, children = (
-                d.lastRecordedPullTime,
-                d.lastArchivedAt,
-                d.lastActivatedAt,
-                d.imageTags,
-                d.childImageDigests,
+        if d.imageStatus not in _STATUSES:
+            raise _Irregular
+        images.append(
+            Image(
+                d.repositoryName,
+                d.imageDigest,
+                _instant(d.imagePushedAt),
+                d.imageTags or (),
+                d.imageSizeInBytes,
+                _STATUSES[d.imageStatus],
+                _optional_instant(d.lastRecordedPullTime),
+                _optional_instant(d.lastArchivedAt),
+                _optional_instant(d.lastActivatedAt),
+                d.childImageDigests or (),
             )
-            append(
-                _new_image(
-                    Image,
-                    (
-                        repository,  # one string per repository, not one per image
-                        d.imageDigest,
-                        tags or (),
-                        pushed,
-                        size,
-                        status[0],
-                        # Skip the call for None: many images were never pulled, most never archived or restored.
-                        None if pulled is None else _seconds(pulled),
-                        None if archived is None else _seconds(archived),
-                        None if activated is None else _seconds(activated),
-                        children or (),
-                        status[1],
-                    ),
-                )
-            )
-    return images
+        )
+    details.clear()
+    return _grouped(images)
+
+
+def _typed(raw: bytes) -> list[Image]:
+    """Images grouped by repository by the typed path, strict else loose (``NOT_TYPED`` errors)."""
+    try:
+        return _grouped(_DECODER.decode(raw).imageDetails)
+    except (msgspec.DecodeError, _Irregular):
+        return _built(_LOOSE_DECODER.decode(raw).imageDetails)
 
 
 def decode_inventory(raw: bytes, source: str) -> list[Image]:
@@ -307,50 +381,46 @@ def _read(path: str) -> bytes:
 
 def load_inventory(paths: list[str]) -> list[Image]:
     """``decode_inventory`` of each file, read a piece at a time where it can be (``pieces``): the bytes and
-    the decoded records together are the preview's peak memory, so only one piece's bytes are held, and the
-    images are built once the bytes are gone."""
+    the decoded images together are the preview's peak memory, so only one piece's bytes are held."""
     images: list[Image] = []
     for path in inventory_files(paths):
-        details = _typed_records(path)
-        if details is not None:
-            try:
-                images.extend(_built(details))
-                continue
-            except NOT_TYPED:
-                pass  # an irregular record: the checked path decides, on the file read again
-        images.extend(_checked(_read(path), path))
+        typed = _typed_images(path)
+        images.extend(typed if typed is not None else _checked(_read(path), path))
     return images
 
 
-Record = _Detail
 # What makes the typed path give a file over to the checked path.
 NOT_TYPED = (msgspec.DecodeError, _Irregular, OverflowError, ValueError, PieceChanged)
-_PIECE_DECODER = msgspec.json.Decoder(list[_Detail])
 
 
-def decode_piece(piece: Piece) -> list[Record]:
-    """The records of one piece (``NOT_TYPED`` errors when the typed path does not take it)."""
-    return _PIECE_DECODER.decode(read_piece(piece))
+def decode_piece(piece: Piece) -> list[Image]:
+    """The images of one piece by the typed path (``NOT_TYPED`` errors when it does not take them);
+    ``group_images`` checks and groups them."""
+    raw = read_piece(piece)
+    try:
+        return _PIECE_DECODER.decode(raw)
+    except msgspec.DecodeError:
+        return _built(_LOOSE_PIECE_DECODER.decode(raw))
 
 
-def build_images(records: list[Record]) -> list[Image]:
-    """The images of typed records, grouped by repository (``records`` is emptied; ``NOT_TYPED`` errors)."""
-    return _built(records)
+def group_images(images: list[Image]) -> list[Image]:
+    """Decoded images grouped by repository, their times checked (``images`` is emptied; ``NOT_TYPED``)."""
+    return _grouped(images)
 
 
-def _typed_records(path: str) -> list[_Detail] | None:
-    """The file's records by the typed path, a piece at a time when it cuts; None when the checked path
-    is to decide (it reads the file again and phrases the error, if any)."""
+def _typed_images(path: str) -> list[Image] | None:
+    """The file's images by the typed path, a piece at a time when it cuts; None when the checked path is
+    to decide (it reads the file again and phrases the error, if any)."""
     pieces = cut(path)
     if pieces is not None and pieces[-1].stop < MAX_INVENTORY_BYTES:
         try:
-            details: list[_Detail] = []
+            images: list[Image] = []
             for piece in pieces:
-                details += decode_piece(piece)
-            return details
+                images += decode_piece(piece)
+            return _grouped(images)
         except NOT_TYPED:
-            pass  # a cut that was no boundary (inside a string, a key after the list): the whole file decides
+            pass  # a cut that was no boundary (inside a string, a key after the list), or epoch numbers
     try:
-        return _DECODER.decode(_read(path)).imageDetails
+        return _typed(_read(path))
     except NOT_TYPED:
         return None

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 
-from ecr_lifecycle.core.policy.model import ActionType, StorageClass
+from ecr_lifecycle.core.policy.model import ActionType
 from ecr_lifecycle.core.preview.engine import Decision, Unverified, unverified_choices
 from ecr_lifecycle.core.preview.inventory import Image
 
@@ -43,6 +43,8 @@ _MINUTES_SECONDS = [f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(6
 _size = attrgetter("size")
 _decision_size = attrgetter("image.size")
 _rule = attrgetter("rule")
+_pushed_zone = attrgetter("image.pushed_at.tzinfo")
+_UTC_AS_OFFSET = (b'Z","action":', b'+00:00","action":')
 _action_type = attrgetter("rule.action.type")
 
 
@@ -119,7 +121,7 @@ class PreviewResult(msgspec.Struct, gc=False):
 
     imageTags: tuple[str, ...]
     imageDigest: str
-    imagePushedAt: str
+    imagePushedAt: datetime  # in UTC: msgspec writes it with a "Z", the output has "+00:00" (``_UTC_AS_OFFSET``)
     action: dict[str, Any]
     appliedRulePriority: int
     storageClass: str
@@ -218,18 +220,25 @@ class RepositoryPreview:
             if rule.action.target_storage_class is not None:
                 action["targetStorageClass"] = rule.action.target_storage_class.value.upper()
             meta[key] = (action, rule.rule_priority)
-        standard = StorageClass.STANDARD
+        decisions = self.decisions
+        if set(map(_pushed_zone, decisions)) - {UTC}:  # a time given with another offset: written in UTC
+            decisions = tuple(
+                Decision(msgspec.structs.replace(image, pushed_at=image.pushed_at.astimezone(UTC)), rule)
+                for image, rule in decisions
+            )
         results = [
             PreviewResult(
                 image.tags,
                 image.digest,
-                iso(image.pushed_at),
+                image.pushed_at,
                 *meta[id(rule)],
-                "STANDARD" if image.storage_class is standard else "ARCHIVE",
+                "ARCHIVE" if image.status == "ARCHIVED" else "STANDARD",
             )
-            for image, rule in self.decisions
+            for image, rule in decisions
         ]
-        return _encode(results)
+        # The one "Z" followed by '","action":' in each result ends its push time: inside a JSON string
+        # a quote is always escaped.
+        return _encode(results).replace(*_UTC_AS_OFFSET)
 
     def aws_shape(self) -> dict[str, Any]:
         """Exactly the fields of ``GetLifecyclePolicyPreview`` (enums upper-case, as the API returns them)."""
