@@ -36,6 +36,8 @@ def test_the_synth_benchmark_prints_ours_beside_the_per_construct_baseline(
     assert re.search(r"^main\.py \(ours\) +[\d.]+s +\d+MB$", out, re.M)
     assert re.search(r"^baseline: a construct per repo +[\d.]+s +\d+MB$", out, re.M)
     assert re.search(r"ours is [\d.]+x faster than the baseline", out)
+    rounds = re.search(r"^rounds \(ours/baseline, ratio\): (.*)$", out, re.M)
+    assert rounds is not None and len(rounds[1].split(", ")) == 5  # the default rounds, each pair shown
 
 
 @pytest.mark.skipif(not treerss.available(), reason="needs /proc with task children (Linux)")
