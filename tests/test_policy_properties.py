@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecr_lifecycle.core.policy import check_policy, equivalent_policy_texts, parse_policy_text, render_policy
+from ecr_lifecycle.core.policy.render import policy_to_dict
 from tests.strategies import json_values, valid_policies
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,6 +39,9 @@ def test_generated_valid_policies_are_accepted_and_round_trip(doc: dict[str, Any
     assert result.ok, [f.render() for f in result.errors]
     assert result.policy is not None
     text = render_policy(result.policy)
+    # Rendered rule by rule (each distinct rule once per process): the text of the whole document at once.
+    assert text == json.dumps(policy_to_dict(result.policy), separators=(",", ":"), ensure_ascii=False)
+    assert result.text == text == check_policy(json.loads(json.dumps(doc))).text
     assert parse_policy_text(text) == result.policy
     assert render_policy(parse_policy_text(text)) == text
     assert equivalent_policy_texts(text, json.dumps(doc))
@@ -52,6 +56,7 @@ def test_verdict_and_rendering_do_not_depend_on_rule_order(doc: dict[str, Any], 
     assert a.ok == b.ok
     assert a.policy == b.policy
     assert a.policy is not None and render_policy(a.policy) == render_policy(b.policy)  # type: ignore[arg-type]
+    assert a.text == b.text  # the texts from the rules' cached parts, in priority order whatever the list's order
 
 
 @SETTINGS

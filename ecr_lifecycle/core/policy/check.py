@@ -27,10 +27,11 @@ from ecr_lifecycle.core.policy.model import (
     CountType,
     CountUnit,
     Policy,
+    Rule,
     StorageClass,
     TagStatus,
 )
-from ecr_lifecycle.core.policy.render import render_policy
+from ecr_lifecycle.core.policy.render import policy_text, render_policy, render_rule
 
 E = TypeVar("E", bound=Enum)
 
@@ -242,15 +243,26 @@ class _Reader:
                 fields.error(E106, f"{path}.targetStorageClass", "'archive' is the only allowed targetStorageClass")
 
 
+@dataclass(frozen=True)
+class _ReadRule:
+    """One rule read and checked: its fields, its own findings, and (when complete) the rule and its
+    canonical text."""
+
+    fields: RuleFields
+    findings: tuple[Finding, ...]
+    rule: Rule | None
+    text: str | None
+
+
 # A rule's own findings depend only on its text and its place in the list. Composed policies share most
 # of their rules (10,000 entries with their own parameters make thousands of policies from a few hundred
-# rules), so each distinct rule is read and checked once per process. ``RuleFields`` is never changed
-# after reading, so sharing it is safe.
-_RULE_CACHE: dict[tuple[int, str], tuple[RuleFields, tuple[Finding, ...]]] = {}
+# rules), so each distinct rule is read, checked and rendered once per process. ``RuleFields`` is never
+# changed after reading, so sharing it is safe.
+_RULE_CACHE: dict[tuple[int, str], _ReadRule] = {}
 _RULE_CACHE_LIMIT = 100_000
 
 
-def _read_and_check_rule(reader: _Reader, raw: Any, index: int) -> tuple[RuleFields, tuple[Finding, ...]]:
+def _read_and_check_rule(reader: _Reader, raw: Any, index: int) -> _ReadRule:
     try:
         key: tuple[int, str] | None = (index, json.dumps(raw))
     except (TypeError, ValueError, RecursionError):
@@ -262,10 +274,19 @@ def _read_and_check_rule(reader: _Reader, raw: Any, index: int) -> tuple[RuleFie
     found = list(fields.findings)
     for rule_check in checks.RULE:
         found.extend(rule_check.run(fields, rule=fields.label))
-    result = (fields, tuple(found))
+    rule = fields.to_rule()
+    result = _ReadRule(fields, tuple(found), rule, render_rule(rule) if rule is not None else None)
     if key is not None and len(_RULE_CACHE) < _RULE_CACHE_LIMIT:
         _RULE_CACHE[key] = result
     return result
+
+
+def _policy_text(policy: Policy, read: list[_ReadRule]) -> str:
+    """``render_policy(policy)``, from the rules' texts rendered once each."""
+    by_priority = {r.rule.rule_priority: r.text for r in read if r.rule is not None}
+    if len(by_priority) != len(policy.rules):
+        return render_policy(policy)
+    return policy_text(by_priority[r.rule_priority] or "" for r in policy.rules)
 
 
 def check_policy(data: Any) -> CheckResult:
@@ -284,17 +305,17 @@ def check_policy(data: Any) -> CheckResult:
     if not raw_rules:
         reader.findings.append(E107.finding("rules", "the policy has no rules; add at least one"))
     read = [_read_and_check_rule(reader, raw, i) for i, raw in enumerate(raw_rules)]
-    all_fields = [fields for fields, _ in read]
+    all_fields = [r.fields for r in read]
     findings = list(reader.findings)
-    for _, rule_findings in read:
-        findings.extend(rule_findings)
+    for r in read:
+        findings.extend(r.findings)
     for policy_check in checks.POLICY:
         findings.extend(policy_check.run(all_fields))
-    built = [f.to_rule() for f in all_fields]
+    built = [r.rule for r in read]
     policy: Policy | None = None
     if not any(f.severity is Severity.ERROR for f in findings) and all(r is not None for r in built):
         policy = Policy(tuple(r for r in built if r is not None))
-        text = render_policy(policy)
+        text = _policy_text(policy, read)
         for text_check in checks.TEXT:
             findings.extend(text_check.run(text))
         by_priority = {f.rule_priority: f for f in all_fields if f.rule_priority is not None}

@@ -9,6 +9,7 @@ AWS and what the length limits are checked against.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ecr_lifecycle.core.policy.model import Policy, Rule, StorageClass
@@ -46,8 +47,19 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
 _CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+def render_rule(rule: Rule) -> str:
+    """One rule's part of the canonical text."""
+    return _CANONICAL.encode(rule_to_dict(rule))
+
+
+def policy_text(rules: Iterable[str]) -> str:
+    """The canonical text of a policy from its rules' parts, in priority order (compact JSON is the parts
+    joined: the same text as encoding the whole document at once)."""
+    return '{"rules":[' + ",".join(rules) + "]}"
+
+
 def render_policy(policy: Policy, *, indent: int | None = None) -> str:
     """The canonical text (compact), or an indented copy of it for people."""
     if indent is None:
-        return _CANONICAL.encode(policy_to_dict(policy))
+        return policy_text(render_rule(r) for r in policy.rules)
     return json.dumps(policy_to_dict(policy), indent=indent, separators=(",", ": "), ensure_ascii=False)
