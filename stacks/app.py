@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
         return 1
     from .engine import cdk
     from .outdir import OutdirBusy, locked, staged
+    from .splice import COLLAPSES_EMPTY, SpliceError, Splicer
     from .target_stack import TargetStack
 
     t_import_cdktf = time.perf_counter()
@@ -80,15 +81,20 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
         with locked(args.outdir), staged(args.outdir) as stage:
             # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
             app = cdk.App(outdir=stage, skip_validation=False)
+            values = Splicer(collapse_empty=COLLAPSES_EMPTY[cdk.__name__])
             for name, stack in sorted(stack_plans(fleet).items()):
                 stack_dir = os.path.join(args.outdir, "stacks", name)
                 state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
-                TargetStack(app, stack, state_dir=state_dir)
+                TargetStack(app, stack, state_dir=state_dir, values=values)
             t_built = time.perf_counter()
             app.synth()
+            values.apply(stage)
             t_synth = time.perf_counter()
     except OutdirBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SpliceError as exc:
+        print(f"error: {args.outdir}: unexpected output from the CDK engine, nothing written: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"error: {args.outdir}: cannot write the synthesized stacks: {exc.strerror}", file=sys.stderr)

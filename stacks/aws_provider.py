@@ -10,7 +10,7 @@ from ecr_lifecycle.core.config.model import Target
 
 from ._attributes import AttributesMixin
 from .engine import cdk
-from .literal import literal
+from .splice import Splicer
 
 # 5.61 brought aws_ecr_repository_creation_template; 6.29 is needed for Terraform to see
 # changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in README.md.
@@ -21,7 +21,7 @@ _LOCAL_CREDENTIALS = {"access_key": "test", "secret_key": "test"}
 
 
 class AwsProvider(AttributesMixin, cdk.TerraformProvider):
-    def __init__(self, scope: Construct, target: Target) -> None:
+    def __init__(self, scope: Construct, target: Target, values: Splicer) -> None:
         super().__init__(
             scope,
             "aws",
@@ -31,7 +31,7 @@ class AwsProvider(AttributesMixin, cdk.TerraformProvider):
                 provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
             ),
         )
-        self._tf_attributes = literal(provider_attributes(target))
+        self._tf_attributes = values.strings(provider_attributes(target))
 
 
 def provider_attributes(target: Target) -> dict[str, Any]:

@@ -25,22 +25,23 @@ from .ecr_lifecycle_policy import EcrLifecyclePolicy
 from .ecr_repositories import DataEcrRepositories
 from .ecr_repository_creation_template import EcrRepositoryCreationTemplate
 from .engine import cdk
-from .literal import literal
+from .splice import Splicer
 
 CREATION_TEMPLATES = "aws_ecr_repository_creation_template.creation_template"
 
 
 class TargetStack(cdk.TerraformStack):
-    def __init__(self, scope: Construct, stack: StackPlan, *, state_dir: str) -> None:
+    def __init__(self, scope: Construct, stack: StackPlan, *, state_dir: str, values: Splicer) -> None:
+        """``values``: where everything from the config goes, as placeholders the engine never reads."""
         super().__init__(scope, stack.name)
         plan = stack.plan
-        _backend(self, stack.backend, state_dir)
-        provider = AwsProvider(self, plan.target)
+        _backend(self, stack.backend, state_dir, values)
+        provider = AwsProvider(self, plan.target, values)
         if stack.retired:
             _forget(self, plan)
             return
-        cdk.TerraformLocal(self, "policies", literal(plan.policies))
-        cdk.TerraformLocal(self, "repositories", literal(plan.named))
+        cdk.TerraformLocal(self, "policies", values.whole(plan.policies))
+        cdk.TerraformLocal(self, "repositories", values.whole(plan.named))
         # Sharded: a repository that a pattern finds belongs here only if its name hashes to this shard.
         in_shard = (
             ""
@@ -59,7 +60,7 @@ class TargetStack(cdk.TerraformStack):
                 }
                 for p in plan.patterns
             ]
-            cdk.TerraformLocal(self, "patterns", literal(patterns))
+            cdk.TerraformLocal(self, "patterns", values.whole(patterns))
             # First matching pattern wins; a name excluded by a pattern falls through to later ones.
             cdk.TerraformLocal(
                 self,
@@ -89,7 +90,7 @@ class TargetStack(cdk.TerraformStack):
         )
         # Import blocks are idempotent: once a policy is in state, Terraform ignores its block.
         named = sorted(set(plan.adopt) | (set(plan.named) if stack.import_all else set()))
-        imports[:0] = [{"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(n)}]", "id": literal(n)} for n in named]
+        imports[:0] = [{"to": f"aws_ecr_lifecycle_policy.this[{json.dumps(n)}]", "id": values.whole(n)} for n in named]
         if plan.creation_templates:
             templates: dict[str, Any] = {
                 t.prefix: {
@@ -100,7 +101,7 @@ class TargetStack(cdk.TerraformStack):
                 }
                 for t in plan.creation_templates
             }
-            cdk.TerraformLocal(self, "creation_templates", literal(templates))
+            cdk.TerraformLocal(self, "creation_templates", values.whole(templates))
             EcrRepositoryCreationTemplate(
                 self,
                 "creation_template",
@@ -151,20 +152,20 @@ def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: s
     }
 
 
-def _backend(stack: cdk.TerraformStack, backend: Backend, state_dir: str) -> None:
+def _backend(stack: cdk.TerraformStack, backend: Backend, state_dir: str, values: Splicer) -> None:
     if backend.kind == "s3":
         assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
         cdk.S3Backend(
             stack,
-            bucket=literal(backend.bucket),
-            key=literal(backend.key),
-            region=literal(backend.region),
+            bucket=values.whole(backend.bucket),
+            key=values.whole(backend.key),
+            region=values.whole(backend.region),
             encrypt=backend.encrypt,
-            role_arn=literal(backend.role_arn),
+            role_arn=values.whole(backend.role_arn) if backend.role_arn is not None else None,
         )
         if backend.use_lockfile:
             stack.add_override("terraform.backend.s3.use_lockfile", True)
         return
     # A relative path keeps cdk.tf.json identical across checkouts; Terraform runs in the stack's folder.
     assert backend.path
-    cdk.LocalBackend(stack, path=literal(os.path.join(state_dir, backend.path)))
+    cdk.LocalBackend(stack, path=values.whole(os.path.join(state_dir, backend.path)))

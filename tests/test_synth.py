@@ -15,6 +15,7 @@ from cdktf import Testing as CdktfTesting
 
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.config.shards import stack_plans
+from stacks.splice import Splicer
 from stacks.target_stack import TargetStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +26,9 @@ LOCAL_ENV = {"ECR_ENDPOINT_URL": "http://127.0.0.1:4566"}
 
 def synth_stack(config: Path, target: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     fleet = load_fleet(str(config), env or LOCAL_ENV)
-    stack = TargetStack(CdktfTesting.app(), stack_plans(fleet)[target], state_dir="../../..")
-    doc: dict[str, Any] = json.loads(CdktfTesting.synth(stack))
+    values = Splicer()
+    stack = TargetStack(CdktfTesting.app(), stack_plans(fleet)[target], state_dir="../../..", values=values)
+    doc: dict[str, Any] = json.loads(values.splice_text(CdktfTesting.synth(stack)))
     return doc
 
 

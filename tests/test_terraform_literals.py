@@ -2,6 +2,8 @@
 
 Terraform evaluates ``${…}`` and ``%{…}`` anywhere in a configuration's JSON strings; a rule
 description ``${file("/etc/hostname")}`` must reach AWS as those characters, not as a file's content.
+cdktf reads its own token markers (``#{TfToken[…]}``, numbers like ``-8.10956221259138e+298``) in any
+string it is given; such text in a description must neither break synthesis nor be replaced.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import subprocess
 from pathlib import Path
 
 from ecr_lifecycle.core.config.load import load_fleet
-from stacks.literal import literal
+from stacks.literal import literal_text
+from stacks.splice import stable_json
 from tests.test_synth import run_main, synth_stack
 
 HOSTILE = [
@@ -23,7 +26,13 @@ HOSTILE = [
     "$${already} and %%{escaped}",
     "ends with $",
     "${",
+    # cdktf's encodings of a list token, a string token, a map token and a number token
+    "#{TfToken[TOKEN.1]}",
+    "${TfToken[TOKEN.2]} and &{TfToken[TOKEN.3]}",
+    "keep -8.10956221259138e+298 and -1.8881545897087503e+289",
 ]
+DESCRIPTION = '${file("/etc/hostname")} #{TfToken[TOKEN.1]} -8.109562212591381e+298'
+
 
 CONFIG = """
 version: 1
@@ -55,13 +64,13 @@ def _config(tmp: Path) -> Path:
     )
     (tmp / "policies").mkdir()
     path = tmp / "repositories.yaml"
-    path.write_text(CONFIG.format(rules=rules, description=json.dumps('${file("/etc/hostname")}')))
+    path.write_text(CONFIG.format(rules=rules, description=json.dumps(DESCRIPTION)))
     return path
 
 
-def test_literal_escapes_every_string_and_key() -> None:
-    assert literal({"${a}": ["%{b}", 1, True, None]}) == {"$${a}": ["%%{b}", 1, True, None]}
-    assert literal("$${x}") == "$$${x}"  # Terraform reads $$$ { as a literal "$" then "${": still no expression
+def test_every_string_and_key_is_written_escaped() -> None:
+    assert json.loads(stable_json({"${a}": ["%{b}", 1, True, None]})) == {"$${a}": ["%%{b}", 1, True, None]}
+    assert literal_text("$${x}") == "$$${x}"  # Terraform reads $$$ { as a literal "$" then "${": no expression
 
 
 def test_synthesized_json_holds_no_expression_of_ours_from_config_strings(tmp_path: Path) -> None:
@@ -69,8 +78,9 @@ def test_synthesized_json_holds_no_expression_of_ours_from_config_strings(tmp_pa
     policies = doc["locals"]["policies"]
     fleet = load_fleet(str(tmp_path / "repositories.yaml"))
     texts = {e.composed.text for e in fleet.all_policies()}
-    assert sorted(policies.values()) == sorted(literal(t) for t in texts)
-    assert doc["locals"]["creation_templates"]["ROOT"]["description"] == '$${file("/etc/hostname")}'
+    assert sorted(policies.values()) == sorted(literal_text(t) for t in texts)
+    assert {r.description for e in fleet.all_policies() for r in e.composed.policy.rules} >= set(HOSTILE)
+    assert doc["locals"]["creation_templates"]["ROOT"]["description"] == literal_text(DESCRIPTION)
 
 
 def test_terraform_plans_exactly_the_rendered_policy_text(tmp_path: Path) -> None:
@@ -103,7 +113,7 @@ def test_terraform_plans_exactly_the_rendered_policy_text(tmp_path: Path) -> Non
     # be exactly ours, strings included.
     assert json.loads(planned['aws_ecr_lifecycle_policy.this["app/api"]']["policy"]) == json.loads(entry.composed.text)
     template = planned['aws_ecr_repository_creation_template.creation_template["ROOT"]']
-    assert template["description"] == '${file("/etc/hostname")}'
+    assert template["description"] == DESCRIPTION
     assert json.loads(template["lifecycle_policy"]) == json.loads(fleet.creation_templates[0].composed.text)
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else None
     if hostname:

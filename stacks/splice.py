@@ -1,0 +1,171 @@
+"""Data from the config reaches ``cdk.tf.json`` without passing through the CDK engine.
+
+The stacks hand cdktf a placeholder wherever a value comes from the config, templates or environment,
+and ``Splicer.apply`` writes the values themselves into the synthesized files afterwards. Two reasons:
+
+- **The engine reads strings as tokens.** cdktf resolves ``${TfToken[…]}``, ``#{TfToken[…]}`` and numbers
+  such as ``-1.888154589708752e+289`` inside every string it is given. A rule description containing one
+  made synthesis fail with a JavaScript traceback, or put another construct's value in its place.
+  A placeholder is plain ``[a-z0-9-]`` text, and the value written in its place is only escaped for
+  Terraform (``literal``).
+- **Large literal maps cost more in the engine than everything else.** A target's ``policies`` and
+  ``repositories`` locals hold thousands of strings. In the engine each map crossed to Node as one
+  message, was copied into its sandbox and was walked for tokens three times during synthesis: about
+  0.3 s of a 10,000-entry config's 1.8 s, all of it after the config's load. Written here, the maps cost
+  about 0.02 s.
+
+The values are written the way the engine writes the rest of the file (``json-stable-stringify`` with two
+spaces: keys in UTF-16 code unit order, strings as ``JSON.stringify`` escapes them; an empty object or list
+on two lines for cdktf 0.21, collapsed to ``{}`` and ``[]`` for CDK Terrain 0.24). The file is byte for
+byte what the engine alone would write for data it reads as data; ``tests/test_splice.py`` compares the
+two on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from .literal import literal_text
+
+_SPACE = "  "
+# How each engine writes an empty object or list (see the module's docstring).
+COLLAPSES_EMPTY = {"cdktf": False, "cdktn": True}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_ENCODE = json.encoder.encode_basestring
+
+
+class SpliceError(Exception):
+    """The engine's output is not in the form the placeholders were written for; nothing is written."""
+
+
+class Splicer:
+    """Placeholders for one synthesis, and the values to write in their place."""
+
+    def __init__(self, *, collapse_empty: bool = False) -> None:
+        """``collapse_empty``: the engine writes empty objects and lists as ``{}`` and ``[]``."""
+        self._collapse_empty = collapse_empty
+        # The nonce keeps a placeholder from ever equalling text that reached the engine some other way.
+        self._prefix = f"ecr-lifecycle-data-{secrets.token_hex(8)}-"
+        self._pattern = re.compile('"' + re.escape(self._prefix) + r'(\d+)"')
+        self._values: list[Any] = []
+
+    def whole(self, value: Any) -> str:
+        """A placeholder for ``value`` (any JSON value: strings, numbers, booleans, null, lists, string-keyed
+        objects), escaped for Terraform when written."""
+        self._values.append(value)
+        return f"{self._prefix}{len(self._values) - 1}"
+
+    def strings(self, value: Any) -> Any:
+        """``value`` with a placeholder for each string in it; mapping keys (our own names) stay."""
+        if isinstance(value, str):
+            return self.whole(value)
+        if isinstance(value, Mapping):
+            return {k: self.strings(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.strings(v) for v in value]
+        return value
+
+    def apply(self, outdir: str) -> None:
+        """Write every value in place of its placeholder in the files under ``outdir``, each file replaced
+        atomically; raise ``SpliceError`` if a placeholder is missing or turns up where it cannot be replaced."""
+        found: set[int] = set()
+        for folder, _dirs, files in os.walk(outdir):
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8", newline="") as handle:
+                    text = handle.read()
+                if self._prefix not in text:
+                    continue
+                try:
+                    spliced = self.splice_text(text, found)
+                except SpliceError as exc:
+                    raise SpliceError(f"{path}: {exc}") from None
+                _write_atomically(path, spliced)
+        missing = len(self._values) - len(found)
+        if missing:
+            raise SpliceError(f"{missing} value(s) from the config did not reach the synthesized files")
+
+    def splice_text(self, text: str, found: set[int] | None = None) -> str:
+        """``text`` (JSON as cdktf writes it) with every placeholder replaced by its value; ``found`` gets the
+        placeholders that were in it."""
+
+        def value_at(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if index >= len(self._values):
+                raise SpliceError(f"unknown placeholder {match.group(0)}")
+            if found is not None:
+                found.add(index)
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            spaces = len(text) - line_start - len(text[line_start:].lstrip(" "))
+            return stable_json(self._values[index], spaces // len(_SPACE), collapse_empty=self._collapse_empty)
+
+        spliced = self._pattern.sub(value_at, text)
+        if self._prefix in spliced:
+            raise SpliceError("a placeholder for config data is not a whole JSON string")
+        return spliced
+
+
+def stable_json(value: Any, level: int = 0, *, collapse_empty: bool = False) -> str:
+    """``value`` as ``json-stable-stringify(value, {space: 2, collapseEmpty})`` writes it at nesting ``level``,
+    every string (keys included) escaped for Terraform first."""
+    indent = "\n" + _SPACE * level
+    if isinstance(value, str):
+        return js_string(literal_text(value))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if abs(value) >= 2**53:
+            raise SpliceError(f"{value} does not survive as a JSON number in JavaScript")
+        return str(value)
+    if isinstance(value, Mapping):
+        if not value and collapse_empty:
+            return "{}"
+        # ``literal_text`` maps different keys to different keys: nothing collides.
+        pairs = sorted(((literal_text(k), v) for k, v in value.items()), key=_utf16_key)
+        inner = indent + _SPACE
+        body = ",".join(
+            f"{inner}{js_string(k)}: {stable_json(v, level + 1, collapse_empty=collapse_empty)}" for k, v in pairs
+        )
+        return "{" + body + indent + "}"
+    if isinstance(value, (list, tuple)):
+        if not value and collapse_empty:
+            return "[]"
+        inner = indent + _SPACE
+        items = (inner + stable_json(v, level + 1, collapse_empty=collapse_empty) for v in value)
+        return "[" + ",".join(items) + indent + "]"
+    raise SpliceError(f"cannot write a {type(value).__name__} as config data")
+
+
+def js_string(text: str) -> str:
+    """``JSON.stringify(text)``: like Python's encoder without ASCII escaping, and lone surrogates escaped."""
+    encoded: str = _ENCODE(text)
+    if _LONE_SURROGATE.search(encoded):
+        encoded = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded)
+    return encoded
+
+
+def _utf16_key(pair: tuple[str, Any]) -> bytes:
+    # JavaScript sorts strings by UTF-16 code units, which differs from Python's code points beyond U+FFFF.
+    return pair[0].encode("utf-16-be", "surrogatepass")
+
+
+def _write_atomically(path: str, text: str) -> None:
+    folder = os.path.dirname(path)
+    fd, temp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp, os.stat(path).st_mode & 0o777)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
