@@ -15,11 +15,15 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ecr_lifecycle.cli.exiting import leave
-from ecr_lifecycle.cli.forking import forked_split
+from ecr_lifecycle.cli.forking import forked_call, forked_split
+
+if TYPE_CHECKING:
+    from ecr_lifecycle.core.config.shards import StackPlan
 
 T0 = time.perf_counter()
 # jsii prints a full-screen banner for Node 18/20 (end of life); the README says which Node to use.
@@ -40,34 +44,41 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
-    from ecr_lifecycle.core.config.load import config_path, load_fleet
-    from ecr_lifecycle.core.config.shards import stack_plans
-    from ecr_lifecycle.core.sourcefile import SourceError
+    from ecr_lifecycle.core.config.load import config_path
 
     t_import_core = time.perf_counter()
-    # jsii starts Node and loads the engine's assembly (~0.5 s, mostly in Node, on another core):
-    # overlap it with loading the config instead of waiting for it afterwards.
-    engine = _EngineImport()
-    # The engine's imports give up the GIL at every file read and every message to Node, and must take it
-    # back from the thread loading the config. At the default 5 ms per handoff they finished only after the
-    # load (+0.3 s at 10,000 entries); handing over every 0.5 ms they finish in about a second, as alone.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, 0.0005))
-    engine.start()
     path = config_path(args.config)
+    # The config loads in a forked copy of this process while this one starts jsii (Node and the engine's
+    # assembly, ~0.4 s, ~0.2 s of it Python): no interpreter lock is shared, and only the stacks' plain plans
+    # come back (~3 MB pickled at 10,000 entries, ~0.01 s). Forked before the engine thread starts, so the
+    # copy holds no lock of it. With one CPU, or if the copy fails, the load runs here as it always did.
+    kept: list[object] = []  # the copy's parsed config, left for its exit to drop (~0.07 s to free)
+    ahead = forked_call(lambda: _load(path, kept))
+    engine = _EngineImport()
+    interval = sys.getswitchinterval()
+    if ahead is None:
+        # The engine's imports give up the GIL at every file read and every message to Node, and must take it
+        # back from the thread loading the config. At the default 5 ms per handoff they finished only after the
+        # load (+0.3 s at 10,000 entries); handing over every 0.5 ms they finish in about a second, as alone.
+        sys.setswitchinterval(min(interval, 0.0005))
+    engine.start()
     try:
-        fleet = load_fleet(path, os.environ, forked_split, retained)
-    except SourceError as exc:
-        for message in exc.messages:
-            print(f"error: {message}", file=sys.stderr)
-        print(f"error: {path}: invalid, nothing synthesized", file=sys.stderr)
-        return 1
+        loaded = ahead.result() if ahead is not None else None
+        if loaded is None:
+            loaded = _load(path, retained)
     finally:
+        if ahead is not None:
+            ahead.cancel()
         sys.setswitchinterval(interval)
         t_loaded = time.perf_counter()
         # However the load ends, jsii is left started (or failed), never half-way: its exit handler then stops
         # Node and removes its runtime files, instead of racing a thread still unpacking them.
         engine.join()
+    if isinstance(loaded, list):
+        for message in loaded:
+            print(f"error: {message}", file=sys.stderr)
+        print(f"error: {path}: invalid, nothing synthesized", file=sys.stderr)
+        return 1
     if engine.error is not None:
         print(f"error: {engine.error}", file=sys.stderr)
         return 1
@@ -82,7 +93,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
             # cdktf hands its outdir to us through CDKTF_OUTDIR when it runs the app itself; we write beside it.
             app = cdk.App(outdir=stage, skip_validation=False)
             values = Splicer(collapse_empty=COLLAPSES_EMPTY[cdk.__name__])
-            for name, stack in sorted(stack_plans(fleet).items()):
+            for name, stack in sorted(loaded.stacks.items()):
                 stack_dir = os.path.join(args.outdir, "stacks", name)
                 state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
                 TargetStack(app, stack, state_dir=state_dir, values=values)
@@ -101,17 +112,41 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
         return 1
     if not args.verbose:
         return 0  # cdktf shows anything on stderr as "[ERROR]"; the timing line is for people who ask
-    repos = sum(len(p.named) for p in fleet.plans.values())
-    patterns = sum(len(p.patterns) for p in fleet.plans.values())
     print(
-        f"ecr-lifecycle ({cdk.__name__}): {len(stack_plans(fleet))} stack(s), {repos} named repositories, "
-        f"{patterns} patterns; "
+        f"ecr-lifecycle ({cdk.__name__}): {len(loaded.stacks)} stack(s), {loaded.named} named repositories, "
+        f"{loaded.patterns} patterns; "
         f"time: import {t_import_core - T0 + t_import_cdktf - t_loaded:.2f}s, "
         f"load+validate {t_loaded - t_import_core:.2f}s, construct {t_built - t_import_cdktf:.2f}s, "
         f"synth {t_synth - t_built:.2f}s",
         file=sys.stderr,
     )
     return 0
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What synthesis needs from the config: each stack's plan, and the figures of the timing line."""
+
+    stacks: dict[str, StackPlan]
+    named: int
+    patterns: int
+
+
+def _load(path: str, retained: list[object] | None) -> _Loaded | list[str]:
+    """The stacks to build from the config, or the config's errors."""
+    from ecr_lifecycle.core.config.load import load_fleet
+    from ecr_lifecycle.core.config.shards import stack_plans
+    from ecr_lifecycle.core.sourcefile import SourceError
+
+    try:
+        fleet = load_fleet(path, os.environ, forked_split, retained)
+    except SourceError as exc:
+        return list(exc.messages)
+    return _Loaded(
+        stack_plans(fleet),
+        named=sum(len(p.named) for p in fleet.plans.values()),
+        patterns=sum(len(p.patterns) for p in fleet.plans.values()),
+    )
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:

@@ -114,9 +114,18 @@ class Splicer:
 def stable_json(value: Any, level: int = 0, *, collapse_empty: bool = False) -> str:
     """``value`` as ``json-stable-stringify(value, {space: 2, collapseEmpty})`` writes it at nesting ``level``,
     every string (keys included) escaped for Terraform first."""
-    indent = "\n" + _SPACE * level
+    return _escape_lone_surrogates(_stable(value, level, collapse_empty))
+
+
+def js_string(text: str) -> str:
+    """``JSON.stringify(text)``: like Python's encoder without ASCII escaping, and lone surrogates escaped."""
+    return _escape_lone_surrogates(_ENCODE(text))
+
+
+def _stable(value: Any, level: int, collapse_empty: bool) -> str:
+    # Lone surrogates are left for the caller to escape in the whole text at once (they only occur in strings).
     if isinstance(value, str):
-        return js_string(literal_text(value))
+        return _ENCODE(literal_text(value))
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -125,31 +134,38 @@ def stable_json(value: Any, level: int = 0, *, collapse_empty: bool = False) -> 
         if abs(value) >= 2**53:
             raise SpliceError(f"{value} does not survive as a JSON number in JavaScript")
         return str(value)
+    indent = "\n" + _SPACE * level
+    inner = indent + _SPACE
     if isinstance(value, Mapping):
         if not value and collapse_empty:
             return "{}"
         # ``literal_text`` maps different keys to different keys: nothing collides.
-        pairs = sorted(((literal_text(k), v) for k, v in value.items()), key=_utf16_key)
-        inner = indent + _SPACE
+        keys = [literal_text(k) for k in value]
+        if all(k.isascii() for k in keys):
+            pairs = sorted(zip(keys, value.values(), strict=True))
+        else:
+            pairs = sorted(zip(keys, value.values(), strict=True), key=_utf16_key)
+        # A target's maps of names and policy texts hold thousands of strings: those inline.
         body = ",".join(
-            f"{inner}{js_string(k)}: {stable_json(v, level + 1, collapse_empty=collapse_empty)}" for k, v in pairs
+            inner
+            + _ENCODE(k)
+            + ": "
+            + (_ENCODE(literal_text(v)) if type(v) is str else _stable(v, level + 1, collapse_empty))
+            for k, v in pairs
         )
         return "{" + body + indent + "}"
     if isinstance(value, (list, tuple)):
         if not value and collapse_empty:
             return "[]"
-        inner = indent + _SPACE
-        items = (inner + stable_json(v, level + 1, collapse_empty=collapse_empty) for v in value)
-        return "[" + ",".join(items) + indent + "]"
+        return "[" + ",".join(inner + _stable(v, level + 1, collapse_empty) for v in value) + indent + "]"
     raise SpliceError(f"cannot write a {type(value).__name__} as config data")
 
 
-def js_string(text: str) -> str:
-    """``JSON.stringify(text)``: like Python's encoder without ASCII escaping, and lone surrogates escaped."""
-    encoded: str = _ENCODE(text)
-    if _LONE_SURROGATE.search(encoded):
-        encoded = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded)
-    return encoded
+def _escape_lone_surrogates(encoded: str) -> str:
+    # JSON.stringify writes a lone surrogate as \udxxx; Python's encoder (without ASCII escaping) leaves it.
+    if _LONE_SURROGATE.search(encoded) is None:
+        return encoded
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded)
 
 
 def _utf16_key(pair: tuple[str, Any]) -> bytes:

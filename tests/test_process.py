@@ -82,6 +82,113 @@ def test_without_a_second_cpu_the_work_is_done_in_one_piece(monkeypatch: pytest.
     assert calls == [10]
 
 
+@can_fork
+def test_a_forked_call_runs_in_a_copy_and_its_result_comes_back() -> None:
+    ahead = forking.forked_call(lambda: ("done", os.getpid()))
+    assert ahead is not None
+    word, pid = ahead.result() or ("", 0)
+    assert word == "done" and pid not in (0, os.getpid())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+    assert ahead.result() is None  # collected once
+
+
+@can_fork
+def test_a_forked_call_that_fails_or_dies_gives_none_so_the_caller_does_the_work() -> None:
+    def raises() -> int:
+        raise RuntimeError("child trouble")
+
+    def dies() -> int:
+        os._exit(3)
+
+    for work in (raises, dies):
+        ahead = forking.forked_call(work)
+        assert ahead is not None and ahead.result() is None
+
+
+@can_fork
+def test_a_cancelled_forked_call_leaves_no_child_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    children = record_forks(monkeypatch)
+    ahead = forking.forked_call(lambda: time.sleep(60))
+    assert ahead is not None
+    ahead.cancel()
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)
+    assert ahead.result() is None
+
+
+def test_without_a_second_cpu_nothing_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forking, "_can_fork", lambda: False)
+    assert forking.forked_call(lambda: 1) is None
+
+
+def _one_cpu() -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+@can_fork
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
+def test_synthesis_loads_in_a_copy_with_the_same_output_as_in_one_process(tmp_path: Path, valid: bool) -> None:
+    """``main.py`` loads the config in a forked copy while it starts the engine; with one CPU it loads it
+    itself. Same files, same errors."""
+    text = fleet_config(600, 2, 3)
+    if not valid:
+        text = text.replace("templates: [keep-releases, keep-last]", "templates: [keep-releasez, keep-last]", 2)
+    config = _project(tmp_path, text)
+    runs = []
+    for name, preexec in (("forked", None), ("one-cpu", _one_cpu)):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--config", config, "--outdir", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=preexec,
+            env={**os.environ, "ECR_LIFECYCLE_VERBOSE": "0"},
+        )
+        runs.append(proc)
+    forked, alone = runs
+    assert (forked.returncode, forked.stderr) == (alone.returncode, alone.stderr)
+    if not valid:
+        assert forked.returncode == 1 and "keep-releasez" in forked.stderr
+        assert not (tmp_path / "forked").exists()
+        return
+    assert forked.returncode == 0, forked.stderr
+    files = sorted(p.relative_to(tmp_path / "forked") for p in (tmp_path / "forked").rglob("*") if p.is_file())
+    assert len(files) >= 3
+    for rel in files:
+        assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "one-cpu" / rel).read_bytes(), rel
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@can_fork
+def test_a_synthesis_stopped_while_its_copy_loads_leaves_no_process_and_no_output(tmp_path: Path) -> None:
+    config = _project(tmp_path, fleet_config(4000, 2, 3))
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--config", config, "--outdir", str(tmp_path / "out")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not _children(proc.pid) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    copies = _children(proc.pid)
+    assert copies, "the load was not forked"
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert "Traceback" not in err
+    for copy in copies:
+        assert not Path(f"/proc/{copy}").exists() or "zombie" in Path(f"/proc/{copy}/status").read_text()
+    assert not (tmp_path / "out").exists()
+
+
 def _project(tmp_path: Path, text: str) -> str:
     (tmp_path / "policies").symlink_to(ROOT / "policies")
     config = tmp_path / "repositories.yaml"

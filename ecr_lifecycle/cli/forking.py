@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from ecr_lifecycle.core.preview.halves import Swap
 
@@ -68,6 +68,59 @@ def forked_split(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], pat
         return mine + work(items[cut:])
     theirs: list[R] = pickle.loads(data)
     return mine + theirs
+
+
+class Forked(Generic[R]):
+    """``work()`` running in a forked copy of this process (``forked_call``), its result collected here once."""
+
+    def __init__(self, pid: int, read_fd: int) -> None:
+        self._pid, self._fd = pid, read_fd
+
+    def result(self) -> R | None:
+        """Waits for the child: what ``work()`` returned, or None if it failed or was killed (the caller then
+        does the work itself)."""
+        if self._fd < 0:
+            return None
+        try:
+            data = _receive(self._fd, deadline=None)
+        except BaseException:
+            self.cancel()
+            raise
+        os.close(self._fd)
+        self._fd = -1
+        if not _reaped(self._pid, delivered=data is not None) or data is None:
+            return None
+        value: R = pickle.loads(data)
+        return value
+
+    def cancel(self) -> None:
+        """Stops the child unless its result was collected."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+            _reaped(self._pid, delivered=False)
+
+
+def forked_call(work: Callable[[], R]) -> Forked[R] | None:
+    """``work()`` started in a forked copy of this process, which goes on meanwhile; None where that cannot
+    help (not Linux, one CPU). The result must pickle. The child leaves with ``os._exit``, as in
+    ``forked_split``; fork before starting any thread, so that the child holds no lock another thread took."""
+    if not _can_fork():
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            with open(write_end, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return Forked(pid, read_end)
 
 
 class PartnerGone(Exception):
@@ -187,12 +240,12 @@ def _reaped(pid: int, delivered: bool) -> bool:
     return delivered and os.waitstatus_to_exitcode(status) == 0
 
 
-def _receive(fd: int, deadline: float) -> bytes | None:
-    """Everything written to ``fd`` until its writer closes it, or None once ``deadline`` has passed."""
+def _receive(fd: int, deadline: float | None) -> bytes | None:
+    """Everything written to ``fd`` until its writer closes it, or None once ``deadline`` (if any) has passed."""
     chunks: list[bytes] = []
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
             return None
         chunk = os.read(fd, 1 << 20)
         if not chunk:
