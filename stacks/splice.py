@@ -23,11 +23,13 @@ two on both engines.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,6 +56,8 @@ class Splicer:
         self._prefix = f"ecr-lifecycle-data-{secrets.token_hex(8)}-"
         self._pattern = re.compile('"' + re.escape(self._prefix) + r'(\d+)"')
         self._values: list[Any] = []
+        self._rendered: list[str] = []  # the values written at nesting level 0, in order, as far as done
+        self._renderer: threading.Thread | None = None
 
     def whole(self, value: Any) -> str:
         """A placeholder for ``value`` (any JSON value: strings, numbers, booleans, null, lists, string-keyed
@@ -71,9 +75,24 @@ class Splicer:
             return [self.strings(v) for v in value]
         return value
 
+    def render_ahead(self) -> None:
+        """Starts writing out the values in a thread: meant for while the engine synthesizes, which leaves the
+        interpreter free (~0.03 s of a 10,000-entry config). ``apply`` waits for it."""
+        self._renderer = threading.Thread(target=self._render_all, name="splice-render", daemon=True)
+        self._renderer.start()
+
+    def _render_all(self) -> None:
+        # A value that cannot be written stops this thread quietly: ``apply`` writes it and raises.
+        with contextlib.suppress(SpliceError):
+            for value in self._values[len(self._rendered) :]:
+                self._rendered.append(stable_json(value, collapse_empty=self._collapse_empty))
+
     def apply(self, outdir: str) -> None:
         """Write every value in place of its placeholder in the files under ``outdir``, each file replaced
         atomically; raise ``SpliceError`` if a placeholder is missing or turns up where it cannot be replaced."""
+        if self._renderer is not None:
+            self._renderer.join()
+            self._renderer = None
         found: set[int] = set()
         for folder, _dirs, files in os.walk(outdir):
             for name in sorted(files):
@@ -103,6 +122,8 @@ class Splicer:
                 found.add(index)
             line_start = text.rfind("\n", 0, match.start()) + 1
             spaces = len(text) - line_start - len(text[line_start:].lstrip(" "))
+            if index < len(self._rendered):
+                return _deeper(self._rendered[index], spaces // len(_SPACE))
             return stable_json(self._values[index], spaces // len(_SPACE), collapse_empty=self._collapse_empty)
 
         spliced = self._pattern.sub(value_at, text)
@@ -114,7 +135,13 @@ class Splicer:
 def stable_json(value: Any, level: int = 0, *, collapse_empty: bool = False) -> str:
     """``value`` as ``json-stable-stringify(value, {space: 2, collapseEmpty})`` writes it at nesting ``level``,
     every string (keys included) escaped for Terraform first."""
-    return _escape_lone_surrogates(_stable(value, level, collapse_empty))
+    return _deeper(_escape_lone_surrogates(_stable(value, 0, collapse_empty)), level)
+
+
+def _deeper(written: str, level: int) -> str:
+    """A value written at level 0, as written ``level`` levels deeper: every line break in it is the layout's
+    (strings hold theirs as ``\\n``), and each level indents the lines after it by two more spaces."""
+    return written.replace("\n", "\n" + _SPACE * level) if level else written
 
 
 def js_string(text: str) -> str:
