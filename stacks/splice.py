@@ -7,12 +7,12 @@ and ``Splicer.apply`` writes the values themselves into the synthesized files af
   such as ``-1.888154589708752e+289`` inside every string it is given. A rule description containing one
   made synthesis fail with a JavaScript traceback, or put another construct's value in its place.
   A placeholder is plain ``[a-z0-9-]`` text, and the value written in its place is only escaped for
-  Terraform (``literal``).
+  Terraform (``literal_text``).
 - **Large literal maps cost more in the engine than everything else.** A target's ``policies`` and
   ``repositories`` locals hold thousands of strings. In the engine each map crossed to Node as one
   message, was copied into its sandbox and was walked for tokens three times during synthesis: about
-  0.3 s of a 10,000-entry config's 1.8 s, all of it after the config's load. Written here, the maps cost
-  about 0.02 s.
+  0.3 s of a 10,000-entry config's 1.8 s, all of it after the config's load. Written here, they cost
+  ~0.04 s, most of it in a thread while Node synthesizes (``render_ahead``).
 
 The values are written the way the engine writes the rest of the file (``json-stable-stringify`` with two
 spaces: keys in UTF-16 code unit order, strings as ``JSON.stringify`` escapes them; an empty object or list
