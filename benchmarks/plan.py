@@ -119,6 +119,13 @@ def _plan_all(stacks: list[Path], env: dict[str, str], parallel: int) -> tuple[f
     return time.perf_counter() - start, max(peak for _, peak, _ in results)
 
 
+def _provider_mirror() -> dict[str, str]:
+    """The provider mirror ``scripts/bootstrap.sh`` found, unless Terraform is configured already: the plans
+    must not reach for the registry."""
+    generated = ROOT / ".terraformrc.generated"
+    return {"TF_CLI_CONFIG_FILE": str(generated)} if generated.is_file() else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="200,1000", help="repository counts, comma-separated")
@@ -131,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp)
             cache = folder / "plugins"
             cache.mkdir()
-            env = {**os.environ, "ECR_ENDPOINT_URL": url, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
-                   "TF_PLUGIN_CACHE_DIR": str(cache)}  # fmt: skip
+            env = {**_provider_mirror(), **os.environ, "ECR_ENDPOINT_URL": url, "CHECKPOINT_DISABLE": "1",
+                   "TF_IN_AUTOMATION": "1", "TF_PLUGIN_CACHE_DIR": str(cache)}  # fmt: skip
             ecr = local_client("ecr", url, "us-east-1")
             names = [f"svc/r-{i:05d}" for i in range(size)]
             one = _layout(folder / "one", 1, names, env)
