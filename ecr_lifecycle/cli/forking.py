@@ -42,19 +42,7 @@ def forked_split(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], pat
     if len(items) < 2 or not _can_fork():
         return work(items)
     cut = len(items) - int(len(items) * CHILD_SHARE)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 1
-        try:
-            os.close(read_end)
-            payload = pickle.dumps(work(items[cut:]), protocol=pickle.HIGHEST_PROTOCOL)
-            with open(write_end, "wb") as out:
-                out.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
+    pid, read_end = _fork_running(lambda: work(items[cut:]))
     try:
         started = time.monotonic()
         mine = work(items[:cut])
@@ -107,6 +95,11 @@ def forked_call(work: Callable[[], R]) -> Forked[R] | None:
     ``forked_split``; fork before starting any thread, so that the child holds no lock another thread took."""
     if not _can_fork():
         return None
+    return Forked(*_fork_running(work))
+
+
+def _fork_running(work: Callable[[], object]) -> tuple[int, int]:
+    """Forks a child that sends ``work()`` pickled down a pipe and leaves; its pid, and the pipe's end to read."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -120,7 +113,7 @@ def forked_call(work: Callable[[], R]) -> Forked[R] | None:
         finally:
             os._exit(code)
     os.close(write_end)
-    return Forked(pid, read_end)
+    return pid, read_end
 
 
 class PartnerGone(Exception):
