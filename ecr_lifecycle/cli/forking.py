@@ -10,9 +10,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ecr_lifecycle.core.preview.halves import Swap
+if TYPE_CHECKING:  # a synthesis imports this module first thing and needs nothing of the preview
+    from ecr_lifecycle.core.preview.halves import Swap
 
 T = TypeVar("T")
 R = TypeVar("R")
