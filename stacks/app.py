@@ -98,7 +98,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
                 state_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(stack_dir))
                 TargetStack(app, stack, state_dir=state_dir, values=values)
             t_built = time.perf_counter()
-            values.render_ahead()
             app.synth()
             values.apply(stage)
             t_synth = time.perf_counter()

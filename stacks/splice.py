@@ -12,7 +12,7 @@ and ``Splicer.apply`` writes the values themselves into the synthesized files af
   ``repositories`` locals hold thousands of strings. In the engine each map crossed to Node as one
   message, was copied into its sandbox and was walked for tokens three times during synthesis: about
   0.3 s of a 10,000-entry config's 1.8 s, all of it after the config's load. Written here, they cost
-  ~0.04 s, most of it in a thread while Node synthesizes (``render_ahead``).
+  ~0.04 s.
 
 The values are written the way the engine writes the rest of the file (``json-stable-stringify`` with two
 spaces: keys in UTF-16 code unit order, strings as ``JSON.stringify`` escapes them; an empty object or list
@@ -23,13 +23,11 @@ two on both engines.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import secrets
 import tempfile
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,8 +54,6 @@ class Splicer:
         self._prefix = f"ecr-lifecycle-data-{secrets.token_hex(8)}-"
         self._pattern = re.compile('"' + re.escape(self._prefix) + r'(\d+)"')
         self._values: list[Any] = []
-        self._rendered: list[str] = []  # the values written at nesting level 0, in order, as far as done
-        self._renderer: threading.Thread | None = None
 
     def whole(self, value: Any) -> str:
         """A placeholder for ``value`` (any JSON value: strings, numbers, booleans, null, lists, string-keyed
@@ -75,24 +71,9 @@ class Splicer:
             return [self.strings(v) for v in value]
         return value
 
-    def render_ahead(self) -> None:
-        """Starts writing out the values in a thread: meant for while the engine synthesizes, which leaves the
-        interpreter free (~0.03 s of a 10,000-entry config). ``apply`` waits for it."""
-        self._renderer = threading.Thread(target=self._render_all, name="splice-render", daemon=True)
-        self._renderer.start()
-
-    def _render_all(self) -> None:
-        # A value that cannot be written stops this thread quietly: ``apply`` writes it and raises.
-        with contextlib.suppress(SpliceError):
-            for value in self._values[len(self._rendered) :]:
-                self._rendered.append(stable_json(value, collapse_empty=self._collapse_empty))
-
     def apply(self, outdir: str) -> None:
         """Write every value in place of its placeholder in the files under ``outdir``, each file replaced
         atomically; raise ``SpliceError`` if a placeholder is missing or turns up where it cannot be replaced."""
-        if self._renderer is not None:
-            self._renderer.join()
-            self._renderer = None
         found: set[int] = set()
         for folder, _dirs, files in os.walk(outdir):
             for name in sorted(files):
@@ -122,8 +103,6 @@ class Splicer:
                 found.add(index)
             line_start = text.rfind("\n", 0, match.start()) + 1
             spaces = len(text) - line_start - len(text[line_start:].lstrip(" "))
-            if index < len(self._rendered):
-                return _deeper(self._rendered[index], spaces // len(_SPACE))
             return stable_json(self._values[index], spaces // len(_SPACE), collapse_empty=self._collapse_empty)
 
         spliced = self._pattern.sub(value_at, text)

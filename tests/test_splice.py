@@ -77,8 +77,6 @@ for mode in ("engine", "spliced"):
         cdk.TerraformLocal(stack, f"v{i:03d}", as_written)
         # The same value as a list item, one level deeper.
         cdk.TerraformLocal(stack, f"w{i:03d}", [1, escaped(value) if mode == "engine" else splicer.whole(value)])
-    if mode == "spliced":
-        splicer.render_ahead()  # as the app does: written out in a thread while the engine synthesizes
     app.synth()
     if mode == "spliced":
         splicer.apply(outdir)
@@ -144,11 +142,10 @@ def test_placeholders_are_replaced_at_their_depth_and_all_must_arrive(tmp_path: 
         splicer.apply(str(out))
 
 
-def test_a_value_that_cannot_be_written_fails_the_splice_even_when_written_ahead(tmp_path: Path) -> None:
+def test_a_value_that_cannot_be_written_fails_the_splice_and_leaves_the_file(tmp_path: Path) -> None:
     splicer = Splicer()
     text = json.dumps({"a": splicer.whole("fine"), "b": splicer.whole([2**60]), "c": splicer.whole("late")}, indent=2)
     (tmp_path / "cdk.tf.json").write_text(text)
-    splicer.render_ahead()
     with pytest.raises(SpliceError, match="does not survive"):
         splicer.apply(str(tmp_path))
     assert (tmp_path / "cdk.tf.json").read_text() == text  # untouched
