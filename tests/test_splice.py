@@ -19,6 +19,7 @@ import pytest
 
 from stacks.literal import literal_text
 from stacks.splice import COLLAPSES_EMPTY, SpliceError, Splicer, js_string, stable_json
+from tests.test_synth import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,6 +109,50 @@ def test_spliced_values_are_what_the_engine_writes(tmp_path: Path, engine: str) 
     locals_ = json.loads(spliced_file)["locals"]
     assert [locals_[f"v{i:03d}"] for i in range(len(values))] == [json.loads(stable_json(v)) for v in values]
     assert (b'"v151": {}' in engine_file) is COLLAPSES_EMPTY[engine]
+
+
+TOKENS = "#{TfToken[TOKEN.1]} ${TfToken[TOKEN.2]} -8.10956221259138e+298"
+
+HOSTILE_TARGET = f"""
+version: 1
+targets:
+  - name: prod
+    region: eu-west-1
+    account_id: "111111111111"
+    profile: {json.dumps("p " + TOKENS)}
+    role_arn: {json.dumps("arn:aws:iam::111111111111:role/" + TOKENS)}
+    backend: {{type: s3, bucket: state, key: {json.dumps("k/" + TOKENS)}, region: eu-west-1,
+               role_arn: {json.dumps("arn:aws:iam::111111111111:role/" + TOKENS)}}}
+repositories:
+  - name: app
+    rules:
+      - description: {json.dumps(TOKENS)}
+        selection: {{tagStatus: untagged, countType: imageCountMoreThan, countNumber: 3}}
+        action: {{type: expire}}
+creation_templates:
+  - prefix: ROOT
+    description: {json.dumps(TOKENS)}
+    templates: [untagged-cleanup]
+"""
+
+
+@pytest.mark.parametrize("engine", ["cdktf", "cdktn"])
+def test_text_the_engine_reads_as_tokens_is_written_as_it_is(tmp_path: Path, engine: str) -> None:
+    """In every place config text reaches: the provider, the backend, the policies, the creation templates."""
+    config = tmp_path / "repositories.yaml"
+    config.write_text(HOSTILE_TARGET)
+    proc = run_main(config, tmp_path / "out", cwd=tmp_path, engine=engine)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out" / "stacks" / "prod" / "cdk.tf.json").read_text())
+    escaped = literal_text(TOKENS)
+    provider = doc["provider"]["aws"][0]
+    assert provider["profile"] == "p " + escaped
+    assert provider["assume_role"][0]["role_arn"].endswith("/" + escaped)
+    backend = doc["terraform"]["backend"]["s3"]
+    assert backend["key"] == "k/" + escaped and backend["role_arn"].endswith("/" + escaped)
+    assert doc["locals"]["creation_templates"]["ROOT"]["description"] == escaped
+    policy = doc["locals"]["policies"][doc["locals"]["repositories"]["app"]]
+    assert json.loads(policy)["rules"][0]["description"] == escaped  # Terraform reads it back unescaped
 
 
 def test_strings_are_escaped_like_json_stringify() -> None:

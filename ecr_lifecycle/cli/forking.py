@@ -239,12 +239,19 @@ def _receive(fd: int, deadline: float | None) -> bytes | None:
     chunks: list[bytes] = []
     while True:
         remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
+        if remaining is not None and remaining <= 0:
             return None
+        # Waits of at most 50 ms: a SIGTERM the kernel hands to another thread (jsii's, during a synthesis)
+        # runs its Python handler only once this thread is back in Python, and that handler stops the child.
+        if not select.select([fd], [], [], _POLL if remaining is None else min(remaining, _POLL))[0]:
+            continue
         chunk = os.read(fd, 1 << 20)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
+
+
+_POLL = 0.05
 
 
 def _can_fork() -> bool:
