@@ -56,13 +56,14 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
     ahead = forked_call(lambda: _load(path, kept))
     engine = _EngineImport()
     interval = sys.getswitchinterval()
-    if ahead is None:
-        # The engine's imports give up the GIL at every file read and every message to Node, and must take it
-        # back from the thread loading the config. At the default 5 ms per handoff they finished only after the
-        # load (+0.3 s at 10,000 entries); handing over every 0.5 ms they finish in about a second, as alone.
-        sys.setswitchinterval(min(interval, 0.0005))
-    engine.start()
     try:
+        if ahead is None:
+            # The engine's imports give up the GIL at every file read and every message to Node, and must take
+            # it back from the thread loading the config. At the default 5 ms per handoff they finished only
+            # after the load (+0.3 s at 10,000 entries); handing over every 0.5 ms they finish in about a
+            # second, as alone.
+            sys.setswitchinterval(min(interval, 0.0005))
+        engine.start()
         loaded = ahead.result() if ahead is not None else None
         if loaded is None:
             loaded = _load(path, retained)
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "main.py", retained: lis
         t_loaded = time.perf_counter()
         # However the load ends, jsii is left started (or failed), never half-way: its exit handler then stops
         # Node and removes its runtime files, instead of racing a thread still unpacking them.
-        engine.join()
+        if engine.ident is not None:
+            engine.join()
     if isinstance(loaded, list):
         for message in loaded:
             print(f"error: {message}", file=sys.stderr)

@@ -118,6 +118,36 @@ def test_a_cancelled_forked_call_leaves_no_child_behind(monkeypatch: pytest.Monk
     assert ahead.result() is None
 
 
+@can_fork
+def test_a_forked_copy_never_outlives_its_parent(tmp_path: Path) -> None:
+    """Whatever ends the parent (here ``os._exit`` with the copy still working, as a signal could between the
+    fork and the moment the parent would stop it), the copy is killed with it."""
+    pids = tmp_path / "pids"
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from ecr_lifecycle.cli import forking
+        def work():
+            with open({str(pids)!r}, "w") as out:
+                out.write(str(os.getpid()))
+            time.sleep(60)
+        forking.forked_call(work)
+        while not os.path.getsize({str(pids)!r}) if os.path.exists({str(pids)!r}) else True:
+            time.sleep(0.01)
+        os._exit(0)
+        """
+    )
+    with open(tmp_path / "out", "w") as out:
+        proc = subprocess.run([sys.executable, "-c", script], stdout=out, stderr=out, timeout=60)
+    assert proc.returncode == 0, (tmp_path / "out").read_text()
+    copy = int(pids.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _running(copy):
+        time.sleep(0.01)
+    assert not _running(copy)
+
+
 def test_without_a_second_cpu_nothing_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forking, "_can_fork", lambda: False)
     assert forking.forked_call(lambda: 1) is None
@@ -160,6 +190,13 @@ def test_synthesis_loads_in_a_copy_with_the_same_output_as_in_one_process(tmp_pa
         assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "one-cpu" / rel).read_bytes(), rel
 
 
+def _running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from ``/proc/*/stat``: the field after the name is the state,
     then the parent's pid)."""
@@ -189,9 +226,12 @@ def test_a_synthesis_stopped_while_its_copy_loads_leaves_no_process_and_no_outpu
     assert copies, "the load was not forked"
     proc.terminate()
     assert proc.wait(timeout=60) == 143
-    # Checked as soon as the parent is gone (not once stderr closes: a copy left running would hold it open).
-    for copy in copies:
-        assert not Path(f"/proc/{copy}").exists() or "zombie" in Path(f"/proc/{copy}/status").read_text()
+    # Checked once the parent is gone (not once stderr closes: a copy left running would hold it open), with
+    # a moment for the kernel to deliver the kill a copy gets when its parent ends.
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and any(_running(copy) for copy in copies):
+        time.sleep(0.01)
+    assert not any(_running(copy) for copy in copies)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import select
@@ -102,11 +103,13 @@ def forked_call(work: Callable[[], R]) -> Forked[R] | None:
 def _fork_running(work: Callable[[], object]) -> tuple[int, int]:
     """Forks a child that sends ``work()`` pickled down a pipe and leaves; its pid, and the pipe's end to read."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
         try:
             os.close(read_end)
+            _die_with(parent)
             payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with open(write_end, "wb") as out:
                 out.write(payload)
@@ -133,12 +136,14 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
     up_read, up_write = os.pipe()  # child to parent: its payload, then its result
     down_read, down_write = os.pipe()  # parent to child: our payload
     started = time.monotonic()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
         try:
             os.close(up_read)
             os.close(down_write)
+            _die_with(parent)
             result = work(1, _Swapper(up_write, down_read, None))
             _send(up_write, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             code = 0
@@ -252,6 +257,17 @@ def _receive(fd: int, deadline: float | None) -> bytes | None:
 
 
 _POLL = 0.05
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a child: be killed when ``parent`` ends, however it ends. A signal can stop the parent between the
+    fork and the moment it could stop the child itself; a child left running would finish its work for
+    nobody, holding the parent's output streams open."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the request was in place
+        os._exit(1)
 
 
 def _can_fork() -> bool:
