@@ -103,21 +103,32 @@ def forked_call(work: Callable[[], R]) -> Forked[R] | None:
 def _fork_running(work: Callable[[], object]) -> tuple[int, int]:
     """Forks a child that sends ``work()`` pickled down a pipe and leaves; its pid, and the pipe's end to read."""
     read_end, write_end = os.pipe()
+
+    def child() -> None:
+        os.close(read_end)
+        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(write_end, "wb") as out:
+            out.write(payload)
+
+    pid = _fork(child)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _fork(child: Callable[[], None]) -> int:
+    """Forks a child that runs ``child()`` and leaves with ``os._exit`` (0 if it returned), killed with this
+    process however that ends; the child's pid."""
     parent = os.getpid()
     pid = os.fork()
-    if pid == 0:  # the child
+    if pid == 0:
         code = 1
         try:
-            os.close(read_end)
             _die_with(parent)
-            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            with open(write_end, "wb") as out:
-                out.write(payload)
+            child()
             code = 0
         finally:
             os._exit(code)
-    os.close(write_end)
-    return pid, read_end
+    return pid
 
 
 class PartnerGone(Exception):
@@ -136,19 +147,14 @@ def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[
     up_read, up_write = os.pipe()  # child to parent: its payload, then its result
     down_read, down_write = os.pipe()  # parent to child: our payload
     started = time.monotonic()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 1
-        try:
-            os.close(up_read)
-            os.close(down_write)
-            _die_with(parent)
-            result = work(1, _Swapper(up_write, down_read, None))
-            _send(up_write, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-            code = 0
-        finally:
-            os._exit(code)
+
+    def child() -> None:
+        os.close(up_read)
+        os.close(down_write)
+        result = work(1, _Swapper(up_write, down_read, None))
+        _send(up_write, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    pid = _fork(child)
     os.close(up_write)
     os.close(down_read)
     try:
