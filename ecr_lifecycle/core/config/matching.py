@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # ECR repository names use lowercase letters, digits, '.', '_', '-' and '/'.
-_GLOB_CHARS = re.compile(r"^[a-z0-9._/*?-]+$")
+_GLOB_CHARS = re.compile(r"^[a-z0-9._/*?-]+\Z")
 
 
 class GlobError(ValueError):
