@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from ecr_lifecycle.core.config.load import load_fleet
-from ecr_lifecycle.core.config.matching import glob_to_regex
+from ecr_lifecycle.core.config.matching import GlobError, glob_to_regex
+from ecr_lifecycle.core.preview.guards import BadReference, parse_reference
 from ecr_lifecycle.core.sourcefile import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,8 @@ def _patterns(node: object) -> list[str]:
     ["ecr_lifecycle/core/config/schema/repositories.schema.json", "ecr_lifecycle/core/templates/template.schema.json"],
 )
 def test_schema_patterns_cannot_end_before_a_newline(schema: str) -> None:
-    # A pattern ending in a bare $ matches before a final newline in Python's re, which both validators use.
+    # A bare $ matches before a final newline in Python's re, which jsonschema uses (fastjsonschema rewrites $ to
+    # \Z itself, so the two validators disagreed).
     patterns = _patterns(json.loads((ROOT / schema).read_text()))
     assert patterns, schema
     bare = [p for p in patterns if p.endswith("$")]
@@ -78,5 +80,12 @@ def test_schema_patterns_cannot_end_before_a_newline(schema: str) -> None:
 
 
 def test_a_glob_with_a_trailing_newline_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(GlobError):
         glob_to_regex("team-a/*\n")
+
+
+@pytest.mark.parametrize("text", ["app\n:v1", "team/app:v1\n@sha256:" + "a" * 64])
+def test_an_in_use_reference_with_a_newline_inside_is_refused(text: str) -> None:
+    # The reference as a whole is stripped; a newline before ':' or '@' reached the name and tag checks.
+    with pytest.raises(BadReference):
+        parse_reference(text, "in-use.txt:1")
