@@ -112,6 +112,10 @@ def test_diff_guard_sees_every_target_with_the_same_repository_name(fleet: Path)
         ),
         ("localhost:5000/team/app:latest", "team/app", "latest", None, None, None),
         ("ghcr.io/org/app:1.0", "org/app", "1.0", None, None, None),
+        # Neither tag nor digest: Docker, the kubelet and ECS pull :latest.
+        ("payments/worker", "payments/worker", "latest", None, None, None),
+        ("111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments/worker", "payments/worker", "latest", None,
+         "111111111111", "eu-west-1"),
     ],
 )  # fmt: skip
 def test_every_docker_reference_form_parses(
@@ -121,12 +125,89 @@ def test_every_docker_reference_form_parses(
     assert (ref.repository, ref.tag, ref.digest, ref.account, ref.region) == (repository, tag, digest, account, region)
 
 
-@pytest.mark.parametrize(
-    "text", ["payments/worker", "Payments/Worker:v1", "repo:tag@md5", "repo:bad tag", ":v1", "a//b:c"]
-)
+@pytest.mark.parametrize("text", ["Payments/Worker:v1", "repo:tag@md5", "repo:bad tag", ":v1", "a//b:c"])
 def test_unparseable_references_are_refused(text: str) -> None:
     with pytest.raises(BadReference, match="f:7"):
         parse_reference(text, "f:7")
+
+
+# ECR's private registry hosts as AWS documents them ("Amazon ECR endpoints and quotas", "Making requests to
+# Amazon ECR registries": IPv4, FIPS, China, dual-stack), in any case and with a port; lookalikes are others.
+@pytest.mark.parametrize(
+    ("host", "account", "region"),
+    [
+        ("111111111111.dkr.ecr.eu-west-1.amazonaws.com", "111111111111", "eu-west-1"),
+        ("111111111111.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "111111111111", "us-gov-west-1"),
+        ("111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn", "111111111111", "cn-north-1"),
+        ("111111111111.dkr-ecr.eu-west-1.on.aws", "111111111111", "eu-west-1"),
+        ("111111111111.dkr-ecr-fips.us-east-1.on.aws", "111111111111", "us-east-1"),
+        ("111111111111.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn", "111111111111", "cn-northwest-1"),
+        ("111111111111.DKR-ECR.EU-WEST-1.ON.AWS", "111111111111", "eu-west-1"),
+        ("111111111111.dkr.ecr.eu-west-1.amazonaws.com:443", "111111111111", "eu-west-1"),
+        ("111111111111.dkr-ecr.eu-west-1.on.aws:443", "111111111111", "eu-west-1"),
+        # Not ECR's private registry: another registry, concerning no target.
+        ("111111111111.dkr-ecr.eu-west-1.on.aws.evil.com", None, None),
+        ("evil.com.111111111111.dkr-ecr.eu-west-1.on.aws", None, None),
+        ("111111111111.dkr.ecr.eu-west-1.amazonaws.com.evil", None, None),
+        ("11111111111.dkr-ecr.eu-west-1.on.aws", None, None),
+        ("public.ecr.aws", None, None),
+    ],
+)
+def test_every_ecr_registry_host_names_its_account_and_region(
+    host: str, account: str | None, region: str | None
+) -> None:
+    for suffix in (":v1", f"@{DIGEST}", ""):
+        ref = parse_reference(f"{host}/payments/worker{suffix}", "f:1")
+        assert (ref.repository, ref.account, ref.region) == ("payments/worker", account, region), suffix
+        assert ref.concerns("111111111111", "eu-west-1") is (account == "111111111111" and region == "eu-west-1")
+
+
+def test_a_dual_stack_reference_trips_the_guard(fleet: Path) -> None:
+    (fleet / "in-use.txt").write_text(f"111111111111.dkr-ecr.eu-west-1.on.aws/payments/worker@{DIGEST}\n")
+    config = fleet / "repositories.yaml"
+    out = invoke(
+        "preview", "--config", str(config), "--images", str(fleet / "inv" / "a"),
+        "--target", "a", "--in-use", str(fleet / "in-use.txt"), "--now", NOW,
+    )  # fmt: skip
+    assert out.code == 3, out.stderr
+    assert "payments/worker" in out.stderr
+
+
+def _latest_fleet(fleet: Path) -> Path:
+    """Target a, whose policy expires the older image: tagged ``latest`` here (the newer one is v2)."""
+    images = [_image(DIGEST, "latest", 1), _image("sha256:" + "b" * 64, "v2", 2)]
+    (fleet / "inv" / "a" / "images.json").write_text(json.dumps({"imageDetails": images}))
+    return fleet
+
+
+def test_a_bare_repository_in_an_in_use_list_means_latest(fleet: Path) -> None:
+    (_latest_fleet(fleet) / "in-use.txt").write_text("111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments/worker\n")
+    out = invoke(
+        "preview", "--config", str(fleet / "repositories.yaml"), "--images", str(fleet / "inv" / "a"),
+        "--target", "a", "--in-use", str(fleet / "in-use.txt"), "--now", NOW,
+    )  # fmt: skip
+    assert out.code == 3, out.stderr
+
+
+def test_a_kubernetes_image_without_tag_is_in_use_as_latest(fleet: Path) -> None:
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "api", "namespace": "prod"},
+        "spec": {
+            "containers": [{"name": "app", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments/worker"}]
+        },
+    }
+    (fleet / "k8s.json").write_text(json.dumps({"kind": "List", "items": [pod]}))
+    listed = invoke("in-use", "--no-aws", "--kubernetes", str(fleet / "k8s.json"), "--format", "json")
+    assert listed.code == 0, listed.stderr
+    refs = [i["reference"] for i in json.loads(listed.stdout)["images"]]
+    assert refs == ["111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments/worker"]
+    (fleet / "in-use.json").write_text(listed.stdout)
+    out = invoke(
+        "preview", "--config", str(fleet / "repositories.yaml"), "--images", str(_latest_fleet(fleet) / "inv" / "a"),
+        "--target", "a", "--in-use", str(fleet / "in-use.json"), "--now", NOW,
+    )  # fmt: skip
+    assert out.code == 3, out.stderr
 
 
 def test_tag_and_digest_reference_trips_the_guard_by_its_digest(fleet: Path) -> None:

@@ -2,9 +2,17 @@
 
 References take every form Docker accepts, ``[registry/]repository[:tag][@digest]``, one per line
 (blank lines and ``#`` comments ignored) or as a JSON list of strings. The digest wins over the
-tag when both are given (it is what runs; tags move). A reference with an ECR registry host
-(``<account>.dkr.ecr.<region>.amazonaws.com``) only concerns the target with that account and
-region; one with another registry host (``ghcr.io``, ``docker.io``, ...) concerns no target.
+tag when both are given (it is what runs; tags move); neither means ``:latest``, as Docker reads it.
+A reference with an ECR registry host only concerns the target with that account and region; one
+with another registry host (``ghcr.io``, ``docker.io``, ``public.ecr.aws``, ...) concerns no target.
+ECR's private registry hosts (AWS docs, "Amazon ECR endpoints and quotas" and "Dual-stack endpoints"):
+
+- ``<account>.dkr.ecr.<region>.amazonaws.com`` and ``<account>.dkr.ecr-fips.<region>.amazonaws.com``
+- ``<account>.dkr.ecr.<region>.amazonaws.com.cn`` (China regions)
+- ``<account>.dkr-ecr.<region>.on.aws`` and ``<account>.dkr-ecr-fips.<region>.on.aws`` (dual-stack)
+- ``<account>.dkr-ecr.<region>.on.amazonwebservices.com.cn`` (dual-stack, China regions)
+
+each in any letter case and with an optional ``:port``.
 """
 
 from __future__ import annotations
@@ -24,7 +32,10 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REPOSITORY = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*\Z")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+\Z")
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\Z")
+_ECR_HOST = re.compile(
+    r"^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn))(?::\d{1,5})?\Z"
+)
 
 
 class BadReference(ValueError):
@@ -85,12 +96,12 @@ def parse_reference(text: str, where: str) -> ImageRef:
     if colon and not _TAG.match(tag):
         raise BadReference(f"{where}: {text.strip()!r}: {tag!r} is not a valid tag")
     if not tag and not at:
-        raise BadReference(f"{where}: {text.strip()!r}: give a tag or a digest (repository:tag or repository@sha256:…)")
+        tag = "latest"  # what Docker, the kubelet and ECS pull for a bare repository
     account = region = None
     if host is not None:
-        ecr = _ECR_HOST.match(host.split(":")[0])
+        ecr = _ECR_HOST.match(host)
         if ecr:
-            account, region = ecr.group(1), ecr.group(2)
+            account, region = ecr.group(1), ecr.group(2) or ecr.group(3)
     return ImageRef(path, tag or None, digest or None, text.strip(), host, account, region)
 
 
