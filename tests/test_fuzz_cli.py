@@ -28,6 +28,9 @@ _scalars = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["${days}", "${keep}", "${nope}", "any", "tagged", "untagged", "expire", "imageCountMoreThan",
                      "sinceImagePushed", "days", "us-east-1", "app/api", "team-*/**", "keep-last", "t", "ROOT"]),
+    # Text that looks right and is not: trailing control characters, other Unicode forms, marks.
+    st.sampled_from(["t\n", "app/api\n", "us-east-1\n", "111111111111\n", "t\r", "app/api\x00", "t\t",
+                     "Cafe\u0301", "\ufeffkeep", "\ufeff", "keep\u200b", "\u202eipa/ppa", "ﬀ", "app\u2028api"]),
 )  # fmt: skip
 _nested = st.recursive(
     _scalars,
@@ -44,6 +47,26 @@ _nested = st.recursive(
     max_leaves=20,
 )  # fmt: skip
 _values = st.one_of(_scalars, _nested)  # st.recursive alone almost never draws a bare scalar
+_references = st.one_of(
+    st.text(alphabet="abc/:@.-_ 0123456789sha\n#", max_size=40),
+    st.lists(
+        st.sampled_from([
+            "app/api", "app/api:v1", f"app/api@sha256:{'a' * 64}",
+            "111111111111.dkr.ecr.us-east-1.amazonaws.com/app/api", "111111111111.dkr-ecr.us-east-1.on.aws/app/api:v1",
+            "111111111111.DKR-ECR-FIPS.us-east-1.on.aws:443/app/api",
+            "111111111111.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/app/api", "x.on.aws.evil.com/app/api",
+            "app/api\n", "app/api:v1\r", "Cafe\u0301/api", "localhost:5000/app/api", "app/api:", "@sha256:",
+        ]),
+        max_size=4,
+    ).map("\n".join),
+)  # fmt: skip
+_pod = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "app/api"}]},
+        "status": {"initContainerStatuses": [{"name": "i", "imageID": f"app/api@sha256:{'b' * 64}"}]}}  # fmt: skip
+_kubernetes = st.one_of(
+    st.sampled_from([_pod, {"kind": "List", "items": [_pod]}, {"items": [_pod, 1, None]}, {}, [], {"items": "x"},
+                     {"kind": 7}, {"kind": "Deployment", "spec": {"template": {"spec": {"containers": "x"}}}}]),
+    _nested,
+)  # fmt: skip
 
 VALID_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -108,8 +131,8 @@ def _files(root: Path) -> set[str]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(config=mutated(VALID_CONFIG, CONFIG_PATHS), template=mutated(VALID_TEMPLATE, TEMPLATE_PATHS), image=records(),
-       in_use=st.text(alphabet="abc/:@.-_ 0123456789sha\n#", max_size=40))  # fmt: skip
-def test_the_cli_never_breaks(config: str, template: str, image: Any, in_use: str) -> None:
+       in_use=_references, kubernetes=_kubernetes)  # fmt: skip
+def test_the_cli_never_breaks(config: str, template: str, image: Any, in_use: str, kubernetes: Any) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "policies").mkdir()
@@ -117,6 +140,7 @@ def test_the_cli_never_breaks(config: str, template: str, image: Any, in_use: st
         (root / "repositories.yaml").write_text(config)
         (root / "images.json").write_text(json.dumps({"imageDetails": [image]}, default=str))
         (root / "in-use.txt").write_text(in_use)
+        (root / "k8s.json").write_text(json.dumps(kubernetes))
         before = _files(root)
         conf = ["--config", str(root / "repositories.yaml")]
         runs = [
@@ -126,6 +150,7 @@ def test_the_cli_never_breaks(config: str, template: str, image: Any, in_use: st
             ("preview", *conf, "--images", str(root / "images.json"), "--in-use", str(root / "in-use.txt"),
              "--now", "2026-06-01T00:00:00Z", "--format", "json"),
             ("preview", *conf, "--images", str(root / "images.json"), "--format", "markdown"),
+            ("in-use", "--no-aws", "--kubernetes", str(root / "k8s.json"), "--format", "json"),
         ]  # fmt: skip
         for argv in runs:
             out = invoke(*argv)

@@ -11,6 +11,7 @@ import gc
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -346,7 +347,62 @@ def load_yaml(path: str, text: str) -> Document:
             [f"{path}:1: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values; write the values out"],
             unreadable=True,
         )
+    if not text.isascii() or "\\" in text:  # only non-ASCII text or escapes can hold what Terraform changes
+        data = _as_terraform_stores(data, path)
     return Document(path, data)
+
+
+def _terraform_text(value: str) -> str:
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFC", value).lstrip("\ufeff")
+
+
+def _as_terraform_stores(data: Any, path: str) -> Any:
+    """Every string and key as Terraform stores it: NFC-normalized, without a leading U+FEFF.
+
+    Terraform normalizes every string it reads to NFC and drops a leading byte-order mark (checked with
+    Terraform 1.x: an output ``"Cafe\u0301"`` reads back ``"Café"``). A value we rendered otherwise would
+    deploy as something else and ``drift`` would report a change forever while ``terraform plan`` is clean;
+    normalized on load, what we render, preview and compare is what is deployed. Maps and sequences are
+    changed in place so their line marks stay, and an aliased one once."""
+    seen: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    node[i] = _terraform_text(item)
+                elif isinstance(item, (dict, list)):
+                    walk(item)
+            return
+        for key, item in node.items():
+            if isinstance(item, str):
+                node[key] = _terraform_text(item)
+            elif isinstance(item, (dict, list)):
+                walk(item)
+        if all(_terraform_text(k) == k for k in node if isinstance(k, str)):
+            return
+        lines: dict[str, int] = getattr(node, "key_lines", {})
+        items = list(node.items())
+        node.clear()
+        for key, item in items:
+            new = _terraform_text(key) if isinstance(key, str) else key
+            if new in node:
+                line = lines.get(key, getattr(node, "line", 1))
+                raise SourceError([f"{path}:{line}: duplicate key {new!r} (the same text in another Unicode form)"])
+            node[new] = item
+            if new != key and key in lines:
+                lines[new] = lines.pop(key)
+
+    if isinstance(data, str):
+        return _terraform_text(data)
+    if isinstance(data, (dict, list)):
+        walk(data)
+    return data
 
 
 def read_bytes(path: str, what: str, limit: int = MAX_FILE_BYTES) -> bytes:
