@@ -3,14 +3,17 @@ an unreachable or half-writable output: one line, the documented exit code, noth
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from devtools.local_ecr import local_client, local_ecr
-from ecr_lifecycle.aws.session import LOCAL_KEY
+from ecr_lifecycle.aws.session import LOCAL_KEY, AwsSetupError, check_account, ecr_client, service_client
+from ecr_lifecycle.core.config.model import Backend, Target
 from tests.inprocess import invoke
 
 POLICY = json.dumps(
@@ -212,3 +215,82 @@ def test_failures_never_print_a_urls_password() -> None:
 
     said = describe_failure(ValueError('Could not connect to "http://user:s3cret@127.0.0.1:9/"'))
     assert "s3cret" not in said and "http://user:***@127.0.0.1:9/" in said
+
+
+SERVICES = ("ecs", "lambda", "batch", "apprunner", "sts", "ecr")
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every boto3 client made records its endpoint; one off loopback fails the test before it sends anything."""
+    import boto3.session
+
+    from ecr_lifecycle.core.config.model import is_loopback_url
+
+    made: list[str] = []
+    real = boto3.session.Session.client
+
+    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
+        made_client = real(self, *args, **kwargs)
+        made.append(made_client.meta.endpoint_url)
+        assert is_loopback_url(made_client.meta.endpoint_url), f"a client for {made_client.meta.endpoint_url}"
+        return made_client
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    return made
+
+
+def _local_target(url: str, *services: str, role_arn: str | None = None) -> Target:
+    endpoints = tuple((s, url) for s in services)
+    return Target("local", "eu-west-1", Backend("local"), role_arn=role_arn, endpoints=endpoints)
+
+
+def _client(service: str, target: Target, endpoint_url: str | None = None) -> Any:
+    if service == "ecr":
+        return ecr_client(target, endpoint_url=endpoint_url)
+    return service_client(service, target, endpoint_url=endpoint_url)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_local_targets_clients_all_go_to_its_emulator(service: str, aws_env: str, loopback_only: list[str]) -> None:
+    """Only ECR and STS listed: the other services go to the ECR endpoint (moto serves all on one port)."""
+    target = _local_target(aws_env, "ecr", "sts")
+    client = _client(service, target)
+    assert client.meta.endpoint_url == aws_env and loopback_only == [aws_env]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_role_is_assumed_through_the_local_targets_sts(service: str, aws_env: str, loopback_only: list[str]) -> None:
+    target = _local_target(aws_env, "ecr", "sts", role_arn="arn:aws:iam::123456789012:role/deployer")
+    client = _client(service, target)
+    assert loopback_only == [aws_env, aws_env]  # the STS client that assumed the role, then this one
+    if service == "sts":  # the client holds the role's keys, not the emulator's
+        assert ":assumed-role/deployer/ecr-lifecycle" in client.get_caller_identity()["Arn"]
+    check_account(dataclasses.replace(target, account_id="123456789012"))
+
+
+@pytest.mark.parametrize(
+    ("service", "flag"),
+    [(s, None) for s in SERVICES if s != "sts"] + [(s, "https://ecr.example.com") for s in SERVICES[:4]],
+)
+def test_a_local_target_without_an_endpoint_for_a_service_is_refused(
+    service: str, flag: str | None, aws_env: str, loopback_only: list[str]
+) -> None:
+    """Listing only STS (or an --endpoint-url off loopback, which is where ECR was asked to go): nothing local
+    serves the service, and AWS is no stand-in for an emulator."""
+    target = _local_target(aws_env, "sts")
+    with pytest.raises(AwsSetupError) as refused:
+        _client(service, target, flag)
+    assert f"none serves {service}" in str(refused.value) and "\n" not in str(refused.value)
+    assert loopback_only == []
+
+
+def test_in_use_refuses_a_local_target_that_lists_no_endpoint_for_ecs(
+    tmp_path: Path, aws_env: str, loopback_only: list[str]
+) -> None:
+    (tmp_path / "policies").mkdir()
+    config = tmp_path / "repositories.yaml"
+    config.write_text(f"version: 1\ntargets: [{{name: local, region: us-east-1, endpoints: {{sts: '{aws_env}'}}}}]\n")
+    out = invoke("in-use", "--config", str(config))
+    assert out.code == 1 and out.stdout == "" and out.stderr.count("\n") == 1, out.stderr
+    assert "target local: its endpoints are all on loopback" in out.stderr and "none serves ecs" in out.stderr

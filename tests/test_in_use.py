@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from ecr_lifecycle.core.inuse.kubernetes import images_in_use
+from ecr_lifecycle.core.preview.guards import Usage
 from tests.helpers import policy, rule
 from tests.inprocess import invoke
 
@@ -61,6 +65,44 @@ def test_bad_kubectl_output_is_one_line(tmp_path: Path) -> None:
     out = invoke("preview", "--images", str(tmp_path / "images.json"), "--policy", str(tmp_path / "p.json"),
                  "--in-use", str(tmp_path / "in-use.json"))  # fmt: skip
     assert out.code == 1 and "images[0]" in out.stderr
+
+
+def test_a_single_object_is_read_like_a_list(tmp_path: Path) -> None:
+    """``kubectl get deployment api -o json`` prints the object itself, not a List."""
+    deployment = next(i for i in json.loads(CLUSTER.read_text())["items"] if i["kind"] == "Deployment")
+    (tmp_path / "one.json").write_text(json.dumps(deployment))
+    out = invoke("in-use", "--no-aws", "--kubernetes", str(tmp_path / "one.json"), "--format", "json")
+    assert out.code == 0, out.stderr
+    refs = {i["reference"]: i["usedBy"] for i in json.loads(out.stdout)["images"]}
+    assert refs[f"{ECR}:latest"][0]["kind"] == "Kubernetes Deployment"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"pods": []}', "{}", "[]", '"Pod"', '{"kind": "List"}', '{"kind": "Pod", "items": null}', '{"kind": 5}'],
+)
+def test_json_that_is_no_kubectl_output_is_refused(tmp_path: Path, text: str) -> None:
+    """Read as "no images", it would let the guard pass on a file kubectl never printed."""
+    (tmp_path / "x.json").write_text(text)
+    output = tmp_path / "in-use.json"
+    out = invoke("in-use", "--no-aws", "--kubernetes", str(tmp_path / "x.json"), "--output", str(output))
+    assert out.code == 2, out.stderr
+    assert out.stderr == (
+        f"error: {tmp_path / 'x.json'}: expected kubectl JSON: an object with 'kind' or a List with 'items'\n"
+    )
+    assert out.stdout == "" and not output.exists()
+
+
+@pytest.mark.parametrize("key", ["initContainerStatuses", "ephemeralContainerStatuses"])
+def test_init_and_ephemeral_containers_resolved_digests_count(key: str) -> None:
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "api", "namespace": "prod"},
+        "spec": {"containers": [{"name": "api", "image": f"{ECR}:v1"}]},
+        "status": {key: [{"name": "helper", "imageID": f"docker-pullable://{ECR}@{DIGEST}"}, "not an object"]},
+    }
+    found = dict(images_in_use([pod]))
+    assert found[f"{ECR}@{DIGEST}"] == Usage("Kubernetes Pod", "prod/api", "container helper, running")
 
 
 def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypatch: object) -> None:

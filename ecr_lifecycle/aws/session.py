@@ -42,6 +42,46 @@ def describe_failure(exc: BaseException) -> str:
 _PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
+def endpoint_for(service: str, target: Target | None, endpoint_url: str | None = None) -> str | None:
+    """Where a client for ``service`` goes: the target's endpoint for it, else the ECR one (``endpoint_url``
+    beats the target's) when that is a local emulator, which serves every service on one port; for ECR itself,
+    the ECR one. ``None`` is boto3's default: real AWS, which a local target never reaches."""
+    endpoints = dict(target.endpoints) if target is not None else {}
+    ecr_endpoint = endpoint_url or endpoints.get("ecr")
+    if service == "ecr":
+        endpoint = ecr_endpoint
+    else:
+        # A real ECR endpoint is no other service's endpoint.
+        local_ecr = ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None
+        endpoint = endpoints.get(service) or local_ecr
+    if endpoint is None and target is not None and target.is_local:
+        raise AwsSetupError(
+            f"target {target.name}: its endpoints are all on loopback (a local emulator), but none serves {service}: "
+            f"add endpoints.{service} or endpoints.ecr on loopback; nothing is sent to AWS"
+        )
+    return endpoint
+
+
+def _credentials(
+    session: boto3.Session, target: Target | None, region: str | None, endpoint_url: str | None
+) -> dict[str, Any]:
+    """Keys for the target's clients: the emulator's for a local target, replaced by the role's when it names
+    one, assumed through the target's STS endpoint (for a local target never AWS's); none is boto3's chain."""
+    keys: dict[str, Any] = {}
+    if target is not None and target.is_local and endpoint_url is None:
+        keys.update(LOCAL_CREDENTIALS)
+    if target is not None and target.role_arn:
+        sts_endpoint = endpoint_for("sts", target, endpoint_url)
+        sts = session.client("sts", region_name=region, endpoint_url=sts_endpoint, config=_retries(), **keys)
+        creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
+        keys = {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+    return keys
+
+
 def service_client(
     service: str,
     target: Target,
@@ -50,26 +90,14 @@ def service_client(
     endpoint_url: str | None = None,
     attempts: int | None = None,
 ) -> Any:
-    """A client for another service of the target's account (ECS, Lambda, ...), set up as ``ecr_client`` is:
-    the target's endpoint for that service, else the ECR one when it is a local emulator."""
+    """A client for another service of the target's account (ECS, Lambda, ...), set up as ``ecr_client`` is,
+    at ``endpoint_for(service, ...)``."""
     try:
         session = boto3.Session(profile_name=profile or target.profile)
-        endpoints = dict(target.endpoints)
-        ecr_endpoint = endpoint_url or endpoints.get("ecr")
-        endpoint = endpoints.get(service) or (ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None)
+        endpoint = endpoint_for(service, target, endpoint_url)
         retries = _retries() if attempts is None else Config(retries={"max_attempts": attempts, "mode": "standard"})
-        kwargs: dict[str, Any] = {"config": retries}
-        if target.is_local and endpoint_url is None:
-            kwargs.update(LOCAL_CREDENTIALS)
-        if target.role_arn:
-            sts = session.client("sts", region_name=target.region)
-            creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
-            kwargs.update(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-        return session.client(service, region_name=target.region, endpoint_url=endpoint, **kwargs)  # type: ignore[call-overload]
+        keys = _credentials(session, target, target.region, endpoint_url)
+        return session.client(service, region_name=target.region, endpoint_url=endpoint, config=retries, **keys)  # type: ignore[call-overload]
     except (BotoCoreError, ClientError, ValueError) as exc:
         raise AwsSetupError(
             f"target {target.name}: cannot set up the {service} client: {describe_failure(exc)}"
@@ -95,19 +123,9 @@ def _ecr_client(
     """``endpoint_url`` beats the target's; boto3 itself honours AWS_ENDPOINT_URL."""
     session = boto3.Session(profile_name=profile or (target.profile if target else None))
     region_name = region or (target.region if target else None)
-    endpoint = endpoint_url or (dict(target.endpoints).get("ecr") if target else None)
-    kwargs: dict[str, Any] = {"config": _retries()}
-    if target is not None and target.is_local and endpoint_url is None:
-        kwargs.update(LOCAL_CREDENTIALS)
-    if target is not None and target.role_arn:
-        sts = session.client("sts", region_name=region_name)
-        creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
-        kwargs.update(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-    return session.client("ecr", region_name=region_name, endpoint_url=endpoint, **kwargs)
+    endpoint = endpoint_for("ecr", target, endpoint_url)
+    keys = _credentials(session, target, region_name, endpoint_url)
+    return session.client("ecr", region_name=region_name, endpoint_url=endpoint, config=_retries(), **keys)
 
 
 def check_account(target: Target, *, profile: str | None = None, endpoint_url: str | None = None) -> None:
@@ -116,26 +134,9 @@ def check_account(target: Target, *, profile: str | None = None, endpoint_url: s
         return
     try:
         session = boto3.Session(profile_name=profile or target.profile)
-        endpoints = dict(target.endpoints)
-        ecr_endpoint = endpoint_url or endpoints.get("ecr")
-        # An emulator serves every service on one port; a real ECR endpoint is no STS endpoint.
-        sts_endpoint = endpoints.get("sts") or (
-            ecr_endpoint if ecr_endpoint and is_loopback_url(ecr_endpoint) else None
-        )
-        kwargs: dict[str, Any] = {"config": _retries()}
-        if target.is_local and endpoint_url is None:
-            kwargs.update(LOCAL_CREDENTIALS)
-        sts = session.client("sts", region_name=target.region, endpoint_url=sts_endpoint, **kwargs)
-        if target.role_arn:
-            creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-lifecycle")["Credentials"]
-            sts = session.client(
-                "sts",
-                region_name=target.region,
-                endpoint_url=sts_endpoint,
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
+        endpoint = endpoint_for("sts", target, endpoint_url)
+        keys = _credentials(session, target, target.region, endpoint_url)
+        sts = session.client("sts", region_name=target.region, endpoint_url=endpoint, config=_retries(), **keys)
         account = sts.get_caller_identity()["Account"]
     except AwsSetupError:
         raise

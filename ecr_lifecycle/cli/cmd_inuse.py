@@ -15,6 +15,7 @@ from ecr_lifecycle.cli.errors import CliError, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.inuse_live import collect_live
+from ecr_lifecycle.core.inuse.kubernetes import NotKubectlJson, kubectl_items
 from ecr_lifecycle.core.inuse.model import to_json
 from ecr_lifecycle.core.preview.guards import Usage
 
@@ -63,9 +64,14 @@ def handle(args: argparse.Namespace) -> int:
     documents = []
     for path in args.kubernetes:
         try:
-            documents.append((path, json.loads(read_text(path, "kubectl output"))))
+            document = json.loads(read_text(path, "kubectl output"))
         except (ValueError, RecursionError) as exc:
             raise CliError(f"{path}: not kubectl JSON output: {exc}") from None
+        try:
+            kubectl_items(document)  # refused here, before any AWS account is read
+        except NotKubectlJson as exc:
+            raise CliError(f"{path}: {exc}") from None
+        documents.append((path, document))
     for context in args.kube_context or ():
         from ecr_lifecycle.kube.reader import KubeError, read_cluster
 

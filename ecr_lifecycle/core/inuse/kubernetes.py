@@ -1,9 +1,11 @@
 """Images Kubernetes runs or can roll back to, from ``kubectl get pods,deployments,replicasets,statefulsets,
-daemonsets,cronjobs,jobs -A -o json`` output.
+daemonsets,cronjobs,jobs -A -o json`` output (a List with ``items``), or one object (``kubectl get deployment
+api -o json``).
 
-Pods count with every container, init and ephemeral container, and with the digest the kubelet resolved
-(``status.containerStatuses[].imageID``): a tag may have moved since, the digest is what runs. Controllers
-count with their pod template; ReplicaSets only the newest ``keep`` per Deployment (its rollback window).
+Pods count with every container, init and ephemeral container, and with the digest the kubelet resolved for
+each (``status.containerStatuses[].imageID``, and the init and ephemeral ones): a tag may have moved since,
+the digest is what runs. Controllers count with their pod template; ReplicaSets only the newest ``keep`` per
+Deployment (its rollback window).
 """
 
 from __future__ import annotations
@@ -14,6 +16,24 @@ from typing import Any
 from ecr_lifecycle.core.preview.guards import Usage
 
 _CONTROLLERS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+_STATUSES = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+
+
+class NotKubectlJson(ValueError):
+    """A document that is neither a List with ``items`` nor one object with ``kind``: reading it as "no
+    images" would let the guard pass on a file that was never kubectl output."""
+
+
+def kubectl_items(document: Any) -> list[Any]:
+    """The objects of one decoded ``kubectl … -o json`` document, or ``NotKubectlJson``."""
+    if isinstance(document, dict):
+        items = document.get("items")
+        if isinstance(items, list):
+            return items
+        kind = document.get("kind")
+        if "items" not in document and isinstance(kind, str) and kind and not kind.endswith("List"):
+            return [document]
+    raise NotKubectlJson("expected kubectl JSON: an object with 'kind' or a List with 'items'")
 
 
 def _containers(pod_spec: Any) -> Iterator[tuple[str, str]]:
@@ -42,18 +62,19 @@ def _revision(item: Mapping[str, Any]) -> int:
 
 
 def images_in_use(documents: list[Any], keep: int = 5) -> Iterator[tuple[str, Usage]]:
-    """(image reference, usage) for every item of the ``kubectl … -o json`` documents."""
-    items = [
-        i for doc in documents for i in (doc.get("items") or [] if isinstance(doc, dict) else []) if isinstance(i, dict)
-    ]
+    """(image reference, usage) for every item of the ``kubectl … -o json`` documents; ``NotKubectlJson`` for a
+    document that is no kubectl output."""
+    items = [i for doc in documents for i in kubectl_items(doc) if isinstance(i, dict)]
     replica_sets: dict[str, list[Mapping[str, Any]]] = {}
     for item in items:
         kind, spec = item.get("kind"), item.get("spec") or {}
         if kind == "Pod":
             for container, image in _containers(spec):
                 yield image, Usage("Kubernetes Pod", _name(item), f"container {container}")
-            for status in (item.get("status") or {}).get("containerStatuses") or ():
-                resolved = _resolved(str((status or {}).get("imageID") or ""))
+            pod_status = item.get("status") or {}
+            statuses = [s for key in _STATUSES for s in pod_status.get(key) or () if isinstance(s, dict)]
+            for status in statuses:
+                resolved = _resolved(str(status.get("imageID") or ""))
                 if resolved:
                     yield resolved, Usage("Kubernetes Pod", _name(item), f"container {status.get('name')}, running")
         elif kind == "ReplicaSet":
