@@ -13,7 +13,7 @@ from .engine import cdk
 from .splice import Splicer
 
 # 5.61 brought aws_ecr_repository_creation_template; 6.29 is needed for Terraform to see
-# changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in README.md.
+# changes to storageClass/targetStorageClass (archive rules). See "Provider versions" in docs/engines.md.
 AWS_PROVIDER_VERSION = ">= 5.61.0, < 7.0.0"
 
 # Credentials the local emulator accepts; never used for real targets.

@@ -1,4 +1,4 @@
-"""Every row of the README's exit-code table, on the config path and beside it (one test per row)."""
+"""Every row of the exit-code table (docs/commands.md), on the config path and beside it (one test per row)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Fuzzing the command line in-process with generated configs, templates, inventories and in-use lists.
 
-Whatever the input: the exit code is one the README documents, no exception escapes (a traceback for
+Whatever the input: the exit code is one docs/commands.md documents, no exception escapes (a traceback for
 the user), and no command that failed left a file behind."""
 
 from __future__ import annotations

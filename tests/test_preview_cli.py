@@ -117,7 +117,7 @@ def test_max_expire_percent_guard(files: tuple[Path, Path]) -> None:
     assert cli(*base, "--max-expire-percent", "100", env=ENV).returncode == 0
 
 
-# The README's exit-code table: wrong inventory content is 1, a file that is not JSON at all is 2.
+# The exit-code table (docs/commands.md): wrong inventory content is 1, a file that is not JSON at all is 2.
 @pytest.mark.parametrize(
     ("content", "message", "code"),
     [

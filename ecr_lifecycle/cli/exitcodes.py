@@ -1,4 +1,4 @@
-"""One exit-code table for every command (documented in the README)."""
+"""One exit-code table for every command (documented in docs/commands.md)."""
 
 OK = 0  # done; for validate: valid (warnings allowed)
 INVALID = 1  # invalid input: policy, config, templates or inventory content
