@@ -11,6 +11,8 @@ import pytest
 
 from benchmarks import preview, synth, treerss
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 
 def test_the_preview_benchmark_prints_each_command_beside_json_load(capsys: pytest.CaptureFixture[str]) -> None:
     code = preview.main(["--images", "3000", "--repositories", "30", "--repeat", "1"])

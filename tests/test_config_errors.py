@@ -186,6 +186,7 @@ EXTRA_TEMPLATES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_error_is_located_and_nothing_is_synthesized(tmp_path: Path, case: str) -> None:
     body, expected = CASES[case]
@@ -261,6 +262,7 @@ rules:
 """
 
 
+@pytest.mark.slow
 def test_the_fast_yaml_path_builds_what_the_general_path_builds() -> None:
     """Configs and templates are built from parser events; anything unusual goes the general way. Both give
     the same values, the same lines and the same errors."""

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,6 +130,7 @@ def _files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(config=mutated(VALID_CONFIG, CONFIG_PATHS), template=mutated(VALID_TEMPLATE, TEMPLATE_PATHS), image=records(),
        in_use=_references, kubernetes=_kubernetes)  # fmt: skip

@@ -448,6 +448,7 @@ def test_diff_survives_an_absolute_symlink_in_the_base_revision(tmp_path: Path) 
     assert "No lifecycle policy changes." in out.stdout
 
 
+@pytest.mark.slow
 # 9. Algorithmic blow-ups: before, 50,000 'any' rules took minutes and '*a*a*a*b' on a long tag 57 s.
 def test_no_quadratic_validation_or_backtracking_matching() -> None:
     script = (

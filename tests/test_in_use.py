@@ -105,6 +105,7 @@ def test_init_and_ephemeral_containers_resolved_digests_count(key: str) -> None:
     assert found[f"{ECR}@{DIGEST}"] == Usage("Kubernetes Pod", "prod/api", "container helper, running")
 
 
+@pytest.mark.slow
 def test_ecs_and_lambda_in_use_against_a_local_endpoint(tmp_path: Path, monkeypatch: object) -> None:
     """A service mid-rollout, a family with more revisions than the window, a Lambda alias on an older version."""
     from devtools.demo import push_image
@@ -190,6 +191,7 @@ def test_forecast_at_the_day_boundary(tmp_path: Path) -> None:
     assert invoke(*args, "--horizon", "0").code == 2
 
 
+@pytest.mark.slow
 def test_in_use_live_guards_what_ecs_runs(tmp_path: Path) -> None:
     """``preview --live --in-use-live``: exit 3 when the policy would expire the image a service runs,
     0 when the policy keeps it."""
@@ -235,6 +237,7 @@ def test_app_runner_image_services_are_read_from_describe_service() -> None:
     assert [(ref, u.text()) for ref, u in apprunner_images(services)] == [(f"{ECR}:v9", "App Runner service web")]
 
 
+@pytest.mark.slow
 def test_kube_context_reads_an_api_server(tmp_path: Path) -> None:
     """The real kubernetes client against a minimal API server on loopback serving the fixture's objects."""
     import http.server
@@ -290,6 +293,7 @@ def test_kube_context_reads_an_api_server(tmp_path: Path) -> None:
         server.shutdown()
 
 
+@pytest.mark.slow
 def test_diff_in_use_live_guards_what_lambda_runs(tmp_path: Path) -> None:
     import os
     import subprocess

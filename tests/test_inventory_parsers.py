@@ -91,6 +91,7 @@ def _typed(raw: Any) -> Any:
         return None
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(records())
 def test_typed_path_agrees_with_the_checked_path(raw: Any) -> None:

@@ -21,6 +21,8 @@ from tests.strategies import valid_policies
 from tests.test_policy_corpus import CORPUS, VERDICTS
 from tests.test_policy_vectors import ACCEPTED, NEGATIVE
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 ARCHIVE_MARKERS = ("storageClass", "sinceImagePulled", "sinceImageTransitioned", "transition", "targetStorageClass")
 
 

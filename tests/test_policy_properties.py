@@ -6,6 +6,7 @@ import json
 import random
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ _POLICY_KEYS = [
 ]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_policies())
 def test_generated_valid_policies_are_accepted_and_round_trip(doc: dict[str, Any]) -> None:
@@ -47,6 +49,7 @@ def test_generated_valid_policies_are_accepted_and_round_trip(doc: dict[str, Any
     assert equivalent_policy_texts(text, json.dumps(doc))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_policies(), st.randoms(use_true_random=False))
 def test_verdict_and_rendering_do_not_depend_on_rule_order(doc: dict[str, Any], rnd: random.Random) -> None:
@@ -59,6 +62,7 @@ def test_verdict_and_rendering_do_not_depend_on_rule_order(doc: dict[str, Any], 
     assert a.text == b.text  # the texts from the rules' cached parts, in priority order whatever the list's order
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(json_values)
 def test_arbitrary_json_never_raises(value: Any) -> None:
@@ -66,6 +70,7 @@ def test_arbitrary_json_never_raises(value: Any) -> None:
     assert result.ok == (result.policy is not None)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.recursive(

@@ -233,6 +233,7 @@ inventories = st.lists(
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @PROPS
 @given(valid_policies(), inventories, st.randoms(use_true_random=False))
 def test_results_are_order_independent_and_single_action(
@@ -247,6 +248,7 @@ def test_results_are_order_independent_and_single_action(
     assert len(digests) == len(set(digests))
 
 
+@pytest.mark.slow
 @PROPS
 @given(valid_policies(), inventories)
 def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any], images: list[Image]) -> None:
@@ -266,6 +268,7 @@ def test_a_count_rule_never_acts_on_its_newest_n_candidates(doc: dict[str, Any],
             assert len(mine) <= max(0, len(candidates) - r.selection.count_number)
 
 
+@pytest.mark.slow
 @PROPS
 @given(valid_policies(), inventories)
 def test_a_lower_priority_rule_never_undoes_an_earlier_action(doc: dict[str, Any], images: list[Image]) -> None:

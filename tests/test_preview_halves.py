@@ -32,6 +32,8 @@ from ecr_lifecycle.views.preview import markdown, write_json
 from tests.helpers import record_forks
 from tests.inprocess import invoke
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 NOW = 1_795_000_000.0
 can_fork = pytest.mark.skipif(not forking._can_fork(), reason="needs Linux and two CPUs")
 SINGLE = policy_for_preview(json.dumps(FLEET_POLICY), "policy.json")

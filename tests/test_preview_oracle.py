@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def _decisions(decisions: list[Any]) -> list[tuple[str, int]]:
     return [(d.image.digest, d.rule.rule_priority) for d in decisions]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_policies(), st.lists(repositories(), min_size=1, max_size=3), st.sampled_from([NOW, NOW + 30 * DAY]))
 def test_the_engine_decides_what_the_reference_model_decides(

@@ -21,6 +21,8 @@ from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.sourcefile import SourceError
 from tests.helpers import record_forks
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 ROOT = Path(__file__).resolve().parent.parent
 can_fork = pytest.mark.skipif(not forking._can_fork(), reason="needs Linux and two CPUs")
 

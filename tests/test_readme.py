@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 DOCS = sorted((ROOT / "docs").glob("*.md"))
@@ -19,6 +21,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#+ (.+)$", re.M)
 
 
+@pytest.mark.slow
 def test_runnable_blocks_work_in_a_new_shell(tmp_path: Path) -> None:
     blocks = RUNNABLE.findall(README)
     assert blocks, "no block is marked runnable"

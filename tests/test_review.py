@@ -106,6 +106,7 @@ CASES: dict[str, Callable[[Path], None]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_markdown(tmp_path: Path, case: str) -> None:
     repo = make_repo(tmp_path, CASES[case])
@@ -255,6 +256,7 @@ def test_only_templates_that_change_a_policy_are_causes(tmp_path: Path) -> None:
     assert [(c["entry"], c["cause"]) for c in doc["changes"]] == [("app/worker", "template keep-last")]
 
 
+@pytest.mark.slow
 def test_the_same_change_in_several_targets_is_shown_once(tmp_path: Path) -> None:
     two = BASE.replace(
         "targets:\n  - name: prod\n    region: eu-west-1",
@@ -279,6 +281,7 @@ def test_the_same_change_in_several_targets_is_shown_once(tmp_path: Path) -> Non
     assert "dev, prod/app/api: changes (config)" in text
 
 
+@pytest.mark.slow
 def test_markdown_with_an_inventory_carries_a_chart_the_other_formats_do_not(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, edit("params: {days: 7, keep: 30}", "params: {days: 7, keep: 3}"))
     images = [

@@ -21,6 +21,8 @@ from stacks.literal import literal_text
 from stacks.splice import COLLAPSES_EMPTY, SpliceError, Splicer, js_string, stable_json
 from tests.test_synth import run_main
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pieces strings are made of: quotes, backslashes, every kind of control character, Terraform's template

@@ -18,6 +18,8 @@ from ecr_lifecycle.core.config.shards import stack_plans
 from stacks.splice import Splicer
 from stacks.target_stack import TargetStack
 
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "repositories.yaml"
 MULTI = ROOT / "examples" / "multi-account" / "repositories.yaml"

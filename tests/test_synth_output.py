@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_synth import EXAMPLE, LOCAL_ENV, ROOT, run_main
+
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
 
 # Runs main.py as a script, interrupted just after cdktf has written the stacks (the worst moment for
 # an in-place writer: the new files are there, the run never finished).

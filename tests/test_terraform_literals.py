@@ -14,10 +14,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from ecr_lifecycle.core.config.load import load_fleet
 from stacks.literal import literal_text
 from stacks.splice import stable_json
 from tests.test_synth import run_main, synth_stack
+
+pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
 
 HOSTILE = [
     "cwd=${path.cwd}",
