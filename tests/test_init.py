@@ -17,11 +17,11 @@ def _tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def _pull_request(workflow: Path) -> dict[str, Any]:
+def _pull_request(workflow: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     flow = yaml.safe_load(workflow.read_text())
     on = flow["on"] if "on" in flow else flow[True]  # YAML 1.1 reads a bare `on` key as true
     assert isinstance(on, dict)
-    return dict(on["pull_request"]), flow
+    return dict(on["pull_request"]), dict(flow)
 
 
 def test_init_writes_through_a_symlink_to_an_empty_folder(tmp_path: Path) -> None:
@@ -91,7 +91,9 @@ def test_a_failed_init_leaves_nothing_and_keeps_a_folder_it_did_not_create(
     ("config", "policies_dir", "folder"),
     [("conf/fleet.yaml", "own", "conf/own"), ("ecr.yml", "templates", "templates")],
 )
-def test_the_workflow_reviews_the_config_init_wrote(tmp_path: Path, config: str, policies_dir: str, folder: str) -> None:
+def test_the_workflow_reviews_the_config_init_wrote(
+    tmp_path: Path, config: str, policies_dir: str, folder: str
+) -> None:
     target = tmp_path / "repo"
     result = invoke("init", str(target), "--config", config, "--policies-dir", policies_dir)
     assert result.code == 0, result.stderr
