@@ -120,6 +120,7 @@ def test_the_default_workflow_reviews_repositories_yaml_and_policies(tmp_path: P
         ("--config", "/etc/fleet.yaml"),
         ("--config", "fleet-*.yaml"),
         ("--config", "fleet.json"),
+        ("--config", ".github/workflows/ecr-lifecycle.yml"),
         ("--policies-dir", "."),
         ("--policies-dir", "[own]"),
     ],

@@ -82,6 +82,8 @@ def _layout(args: argparse.Namespace) -> tuple[str, str]:
     config = _repository_path(args.config, "--config")
     if not config.endswith((".yaml", ".yml")):
         raise CliError(f"--config {config!r}: must end in .yaml or .yml")
+    if config.startswith(".github/"):  # GitHub would read it as a workflow (or it would replace ours)
+        raise CliError(f"--config {config!r}: must not be inside .github/")
     # Without "." or "..", the policies folder (beside the config) never holds the config itself.
     return config, _repository_path(args.policies_dir, "--policies-dir")
 
