@@ -27,9 +27,10 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Mapping
 from typing import Any
+
+from ecr_lifecycle.cli.files import replace_file
 
 from .literal import literal_text
 
@@ -86,7 +87,7 @@ class Splicer:
                     spliced = self.splice_text(text, found)
                 except SpliceError as exc:
                     raise SpliceError(f"{path}: {exc}") from None
-                _write_atomically(path, spliced)
+                replace_file(path, spliced.encode("utf-8"))
         missing = len(self._values) - len(found)
         if missing:
             raise SpliceError(f"{missing} value(s) from the config did not reach the synthesized files")
@@ -177,17 +178,3 @@ def _escape_lone_surrogates(encoded: str) -> str:
 def _utf16_key(pair: tuple[str, Any]) -> bytes:
     # JavaScript sorts strings by UTF-16 code units, which differs from Python's code points beyond U+FFFF.
     return pair[0].encode("utf-16-be", "surrogatepass")
-
-
-def _write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(path)
-    fd, temp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temp, os.stat(path).st_mode & 0o777)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise

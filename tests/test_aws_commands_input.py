@@ -4,7 +4,9 @@ an unreachable or half-writable output: one line, the documented exit code, noth
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from devtools.local_ecr import local_client, local_ecr
+from ecr_lifecycle.aws import policies
 from ecr_lifecycle.aws.session import LOCAL_KEY, AwsSetupError, check_account, ecr_client, service_client
 from ecr_lifecycle.core.config.model import Backend, Target
 from tests.inprocess import invoke
@@ -198,8 +201,67 @@ def test_prune_adopt_removes_only_the_flags_whose_policy_is_in_place(tmp_path: P
     before = config.read_text()
     out = invoke("prune-adopt", "--config", str(config))
     assert out.code == 0, out.stderr
-    assert config.read_text() == before.replace("    adopt: true  # in place\n", "")
+    assert config.read_text() == before.replace("    adopt: true  # in place\n", "    # in place\n")
     assert "1 'adopt: true' flag(s) removed, 1 kept" in out.stderr
+
+
+ADOPTED = "repositories:\n  - name: svc/a\n    adopt: true\n" + ADOPT_RULES
+
+
+def test_prune_adopt_edits_the_file_a_symlinked_config_points_to(tmp_path: Path, aws_env: str) -> None:
+    real = _config(tmp_path, aws_env, ADOPTED)
+    (tmp_path / "link").mkdir()
+    (tmp_path / "link" / "policies").mkdir()
+    link = tmp_path / "link" / "repositories.yaml"
+    link.symlink_to(real)
+    out = invoke("prune-adopt", "--config", str(link))
+    assert out.code == 0, out.stderr
+    assert link.is_symlink() and link.resolve() == real
+    assert "adopt" not in real.read_text()
+
+
+def test_prune_adopt_in_a_read_only_folder_is_one_line_exit_2(
+    tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _config(tmp_path, aws_env, ADOPTED)
+    before = config.read_bytes()
+    if os.geteuid() == 0:  # permission bits do not bind root: the folder refuses new files as the kernel would
+        real_open = os.open
+
+        def refusing(path: str, flags: int, *args: int, **kwargs: int) -> int:
+            if flags & os.O_CREAT and os.path.dirname(os.path.abspath(path)) == str(tmp_path):
+                raise PermissionError(errno.EACCES, "Permission denied", path)
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing)
+    tmp_path.chmod(0o555)
+    try:
+        out = invoke("prune-adopt", "--config", str(config))
+    finally:
+        tmp_path.chmod(0o755)
+    assert out.code == 2 and out.stderr == f"error: {config}: cannot write: Permission denied\n"
+    assert config.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policies", "repositories.yaml"]
+
+
+def test_prune_adopt_refuses_a_config_edited_while_aws_was_read(
+    tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _config(tmp_path, aws_env, ADOPTED)
+    # Someone adds an entry above svc/a meanwhile: index 0 is now svc/b, whose flag must stay.
+    edited = config.read_text().replace(
+        "repositories:\n", "repositories:\n  - name: svc/b\n    adopt: true\n" + ADOPT_RULES
+    )
+    real_read = policies.read_policies
+
+    def read_and_edit(*args: Any, **kwargs: Any) -> dict[str, str | None]:
+        config.write_text(edited)
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(policies, "read_policies", read_and_edit)
+    out = invoke("prune-adopt", "--config", str(config))
+    assert out.code == 2 and out.stderr == f"error: {config} changed while it was being read; run again\n"
+    assert config.read_text() == edited
 
 
 def test_progress_only_on_a_terminal_or_when_asked(tmp_path: Path, aws_env: str) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -66,20 +63,3 @@ def read_registry(client: Any, progress: Callable[[str, int, int], None] | None 
         if progress:
             progress(name, n, len(names))
     return details
-
-
-def save_inventory(directory: str, target: str, details: list[dict[str, Any]]) -> str:
-    """Write ``DIR/<target>/images.json`` (whole or not at all) so a review can be reproduced offline."""
-    folder = os.path.join(directory, target)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "images.json")
-    fd, temporary = tempfile.mkstemp(prefix=".images.", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"imageDetails": details}, fh, indent=1, sort_keys=True)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return path

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from typing import Any
 
 from ecr_lifecycle.app.inuse import collect_in_use
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, read_text
+from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.inuse_live import collect_live
@@ -89,7 +88,7 @@ def handle(args: argparse.Namespace) -> int:
         lines = [f"{i.reference.text}: " + "; ".join(u.text() for u in i.used_by) for i in images]
         text = "\n".join([*lines, f"{len(images)} image reference(s) in use"]) + "\n"
     if args.output:
-        _write(args.output, text)
+        write_text(args.output, text, name=f"--output {args.output}")
     else:
         sys.stdout.write(text)
     return exitcodes.OK
@@ -98,17 +97,3 @@ def handle(args: argparse.Namespace) -> int:
 def _aws(args: argparse.Namespace) -> list[tuple[str, Usage]]:
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
     return collect_live(fleet, args.target, args.profile, args.endpoint_url, args.rollback_revisions)
-
-
-def _write(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=".in-use.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(temporary, path)
-    except OSError as exc:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise CliError(f"--output {path}: cannot write: {exc.strerror}") from None

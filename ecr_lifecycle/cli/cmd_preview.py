@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ from ecr_lifecycle.app import preview as use_case
 from ecr_lifecycle.app.policies import policy_for_preview
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
+from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.forking import forked_pair
 from ecr_lifecycle.cli.help import add_command
@@ -158,7 +160,7 @@ def _offline(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, 
 
 
 def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
-    from ecr_lifecycle.aws.inventory import read_registry, save_inventory
+    from ecr_lifecycle.aws.inventory import read_registry
     from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
 
     assert fleet is not None
@@ -180,12 +182,21 @@ def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, lis
                     f"target {target.name}: cannot read the registry: {describe_failure(exc)}", exitcodes.INVALID
                 ) from None
         if args.save_inventory:
-            try:
-                print(f"saved {save_inventory(args.save_inventory, target.name, details)}", file=sys.stderr)
-            except OSError as exc:
-                raise CliError(f"--save-inventory {args.save_inventory}: cannot write: {exc.strerror}") from None
+            _save_inventory(args.save_inventory, target.name, details)
         try:
             out[target.name] = parse_inventory({"imageDetails": details}, f"live:{target.name}")
         except InventoryError as exc:
             raise CliError(str(exc), exitcodes.INVALID) from None
     return out
+
+
+def _save_inventory(directory: str, target: str, details: list[dict[str, Any]]) -> None:
+    """Write ``DIR/<target>/images.json`` (whole or not at all) so a review can be reproduced offline."""
+    name = f"--save-inventory {directory}"
+    path = os.path.join(directory, target, "images.json")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"{name}: cannot write: {exc.strerror}") from None
+    write_text(path, json.dumps({"imageDetails": details}, indent=1, sort_keys=True), name=name)
+    print(f"saved {path}", file=sys.stderr)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from typing import Any
 
 from ecr_lifecycle.app.drift import detect_drift
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
+from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
@@ -43,7 +43,10 @@ def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.session import check_account, ecr_client
 
     path = config_path(args.config)
-    fleet = load_fleet_or_fail(path, reaches_aws=True)
+    # One reading of the file for the whole command: the entry indexes come from this text, the edit is made to
+    # it, and the write refuses if the file no longer holds it (an edit while AWS was being read).
+    text = read_text(path, "config file", dash_is_stdin=False)
+    fleet = load_fleet_or_fail(path, reaches_aws=True, text=text)
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
 
     def read(target: Target) -> dict[str, str | None]:
@@ -63,7 +66,6 @@ def handle(args: argparse.Namespace) -> int:
     # A pattern entry answers for many repositories: any of them still drifting keeps its flag.
     pending = {d.entry.index for d in report.drifts if d.entry is not None}
     ready = sorted({i for i, _ in flagged if i not in pending and all((i, t) in done for j, t in flagged if j == i)})
-    text = read_text(path, "config file")
     try:
         new = remove_adopt_flags(path, text, ready)
     except EditError as exc:
@@ -71,21 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(new)
     elif new != text:
-        _write_atomically(path, new)
+        write_text(path, new, expected=text)
     kept = len({i for i, _ in flagged}) - len(ready)
     print(f"{path}: {len(ready)} 'adopt: true' flag(s) removed, {kept} kept (policy not yet in place)", file=sys.stderr)
     return exitcodes.OK
-
-
-def _write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".repositories.", suffix=".yaml", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(temporary, os.stat(path).st_mode & 0o777)
-        os.replace(temporary, path)
-    except OSError as exc:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise CliError(f"{path}: cannot write: {exc.strerror}") from None

@@ -18,10 +18,11 @@ class CliError(Exception):
         self.code = code
 
 
-def read_text(path: str, what: str) -> str:
-    """Read a file (``-`` for stdin) or fail with one line naming it (exit 2)."""
+def read_text(path: str, what: str, *, dash_is_stdin: bool = True) -> str:
+    """Read a file (``-`` for stdin, unless ``dash_is_stdin`` is false: a file we edit is a file) or fail with
+    one line naming it (exit 2)."""
     try:
-        if path == "-":
+        if path == "-" and dash_is_stdin:
             # Bytes, decoded strictly: the locale must not decide whether non-UTF-8 input is "valid".
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:

@@ -22,11 +22,12 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_fleet_or_fail(explicit: str | None, *, reaches_aws: bool = False) -> Fleet:
-    """``reaches_aws``: resolve ``${VAR}`` endpoints from the environment (a missing variable is an error)."""
+def load_fleet_or_fail(explicit: str | None, *, reaches_aws: bool = False, text: str | None = None) -> Fleet:
+    """``reaches_aws``: resolve ``${VAR}`` endpoints from the environment (a missing variable is an error).
+    ``text``: the config's text, already read (default: read the file)."""
     path = config_path(explicit)
     try:
-        return load_fleet(path, os.environ if reaches_aws else None, forked_split)
+        return load_fleet(path, os.environ if reaches_aws else None, forked_split, text=text)
     except SourceError as exc:
         for message in exc.messages[:-1]:
             print(f"error: {message}", file=sys.stderr)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ecr_lifecycle.core.sourcefile import load_yaml
 
-_BLOCK = re.compile(r"^\s*(-\s+)?adopt:\s*(true|True|TRUE|yes)\s*(#.*)?$")
+_BLOCK = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?adopt:\s*(?:true|True|TRUE|yes)\s*(?P<comment>#.*)?\Z")
 _FLOW = re.compile(r"(,\s*adopt:\s*(?:true|True|TRUE|yes)\b|\badopt:\s*(?:true|True|TRUE|yes)\s*,\s*)")
 
 
@@ -26,9 +26,15 @@ def remove_adopt_flags(path: str, text: str, indexes: Iterable[int]) -> str:
         if line is None:
             continue
         current = lines[line - 1]
-        block = _BLOCK.match(current.rstrip("\n"))
-        if block and not block.group(1):
-            drop.add(line - 1)
+        body = current.splitlines()[0]
+        block = _BLOCK.match(body)
+        if block and not block["dash"]:
+            if block["comment"]:
+                # The comment is the user's note, not part of the flag: it stays, alone on its line, where it was
+                # (and with the line's own ending, so a CRLF file stays CRLF).
+                lines[line - 1] = block["indent"] + block["comment"] + current[len(body) :]
+            else:
+                drop.add(line - 1)
         elif _FLOW.search(current):
             lines[line - 1] = _FLOW.sub("", current, count=1)
         else:

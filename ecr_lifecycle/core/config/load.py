@@ -61,15 +61,18 @@ def load_fleet(
     environ: Mapping[str, str] | None = None,
     runner: ChunkRunner | None = None,
     retain: list[object] | None = None,
+    text: str | None = None,
 ) -> Fleet:
     """Load and validate everything.
 
     ``environ`` fills ``${VAR}`` endpoint values, and a variable it lacks is an error. Without it
     (for commands that never reach AWS) such values are left as written. ``runner``: see ``ChunkRunner``;
     the result is the same with or without it. ``retain``: gets the parsed document and the loader's memos,
-    for a process that leaves without freeing them one by one (0.05-0.1 s at 10,000 entries).
+    for a process that leaves without freeing them one by one (0.05-0.1 s at 10,000 entries). ``text``: the
+    config's text when the caller has read it already (to edit that same text afterwards); ``path`` still
+    names it in messages and locates ``policies_dir``.
     """
-    doc = load_yaml(path, read_file(path, "config file"))
+    doc = load_yaml(path, read_file(path, "config file") if text is None else text)
     if not isinstance(doc.data, dict):
         raise SourceError([f"{path}:1: the config must be a YAML mapping with 'version' and 'targets'"])
     if not isinstance(doc.data.get("policies_dir", "policies"), str):
