@@ -10,7 +10,7 @@ from ecr_lifecycle.cli import exitcodes
 _CODES = {
     exitcodes.OK: "done",
     exitcodes.INVALID: "invalid input (policy, config, template, inventory content) or AWS unreachable",
-    exitcodes.USAGE: "usage error: bad flags, unreadable file, not JSON/YAML",
+    exitcodes.USAGE: "usage error: bad flags, unreadable file, not JSON/YAML, output not written",
     exitcodes.GUARD: "a guard tripped (an in-use image would be removed, or too many images)",
     exitcodes.CHANGES: "changes or drift found",
 }

@@ -12,6 +12,7 @@ from ecr_lifecycle.app.errors import Failure, UseCaseError
 from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError
 from ecr_lifecycle.cli.exiting import leave
+from ecr_lifecycle.cli.output import Output
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,8 +69,15 @@ def main() -> NoReturn:
     """The process's entry point (console script, ``python -m``): ``run``, then exit.
 
     After a command that marks itself ``quick_exit`` (one that leaves nothing behind for the interpreter's
-    teardown to finish), the process leaves without freeing its objects one by one (``exiting.leave``)."""
-    code, args = _run(None)  # ``args.retained`` keeps the command's data alive until the process leaves
+    teardown to finish), the process leaves without freeing its objects one by one (``exiting.leave``).
+    Output that could not be written makes the exit code at least 2 (``output.Output``)."""
+    output = Output()  # before the arguments are read: --version and argparse's messages go through it too
+    args: argparse.Namespace | None = None
+    try:
+        code, args = _run(None)  # ``args.retained`` keeps the command's data alive until the process leaves
+    except SystemExit as exc:  # argparse has answered (--version, --help) or refused the arguments
+        code = exc.code if isinstance(exc.code, int) else exitcodes.OK if exc.code is None else exitcodes.USAGE
+    code = output.finish(code)
     if args is not None and getattr(args, "quick_exit", False):
         leave(code)
     sys.exit(code)
@@ -95,5 +103,3 @@ def _dispatch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return exitcodes.OK
