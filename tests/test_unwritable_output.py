@@ -101,3 +101,46 @@ def test_a_closed_stderr_loses_nothing_when_nothing_is_written_to_it(tmp_path: P
     (tmp_path / "p.json").write_text(json.dumps(policy(rule(1, "any"))))
     proc = _shell(["validate", "--policy", str(tmp_path / "p.json")], "2>&-")
     assert proc.returncode == 0 and "valid" in proc.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+EVERY_COMMAND = [
+    ["validate"],
+    ["validate", "--format", "json"],
+    ["render", "payments/api"],
+    ["preview", "--images", "examples/local/inventory.json", "--now", "2026-12-01T00:00:00Z"],
+    ["preview", "--images", "examples/local/inventory.json", "--format", "markdown"],
+    ["stacks", "--format", "github-matrix"],
+    ["validate", "--config", "missing.yaml"],  # fails on its own: exit 2 either way, never less
+    ["--help"],
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sink", ["full", "closed"])
+@pytest.mark.parametrize("argv", EVERY_COMMAND, ids=" ".join)
+def test_no_command_turns_lost_output_into_success(argv: list[str], sink: str) -> None:
+    """Whatever the command: its own status or 2, whichever is worse, one line, never a traceback."""
+    redirect, reason = SINKS[sink]
+    normal = subprocess.run(
+        [sys.executable, "-m", "ecr_lifecycle", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    proc = subprocess.run(
+        [
+            "bash",
+            "--noprofile",
+            "--norc",
+            "-c",
+            f"{shlex.join([sys.executable, '-m', 'ecr_lifecycle', *argv])} {redirect}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr
+    if normal.stdout:
+        assert proc.returncode == max(normal.returncode, 2), proc.stderr
+        assert proc.stderr.splitlines()[-1] == f"error: cannot write output: {reason}"
+    else:
+        assert (proc.returncode, proc.stderr) == (normal.returncode, normal.stderr)
