@@ -2,7 +2,8 @@
 
 A second synthesis into the same outdir waits for the first (a lock file beside it). An
 interrupted one leaves the previous output as it was. Terraform's working files in the old
-stack folders (``.terraform/``, the lock file) move into the new tree, so a swap costs no re-init.
+stack folders (``.terraform/``, the lock file) move into the new tree, so a swap costs no re-init, and so
+do the state files Terraform may leave there (``KEPT``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,19 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-KEPT = (".terraform", ".terraform.lock.hcl")
+# Besides the working files: state Terraform writes into its working folder, which may be the only copy.
+# ``errored.tfstate`` is what it saves when it cannot write the backend (``terraform state push`` it later);
+# ``terraform.tfstate`` (its backup, ``terraform.tfstate.d/`` per workspace) is where Terraform keeps local
+# state in that folder: our local backend's state lives beside the config instead, but a state someone
+# keeps there must not vanish with a synth either.
+KEPT = (
+    ".terraform",
+    ".terraform.lock.hcl",
+    "errored.tfstate",
+    "terraform.tfstate",
+    "terraform.tfstate.backup",
+    "terraform.tfstate.d",
+)
 LOCK_WAIT_SECONDS = float(os.environ.get("ECR_LIFECYCLE_SYNTH_LOCK_WAIT", "120"))
 
 

@@ -7,7 +7,7 @@ and ``Splicer.apply`` writes the values themselves into the synthesized files af
   such as ``-1.888154589708752e+289`` inside every string it is given. A rule description containing one
   made synthesis fail with a JavaScript traceback, or put another construct's value in its place.
   A placeholder is plain ``[a-z0-9-]`` text, and the value written in its place is only escaped for
-  Terraform (``literal_text``).
+  Terraform (``literal_text``), except in the backend block, which Terraform reads literally (``exact``).
 - **Large literal maps cost more in the engine than everything else.** A target's ``policies`` and
   ``repositories`` locals hold thousands of strings. In the engine each map crossed to Node as one
   message, was copied into its sandbox and was walked for tokens three times during synthesis: about
@@ -55,12 +55,19 @@ class Splicer:
         self._prefix = f"ecr-lifecycle-data-{secrets.token_hex(8)}-"
         self._pattern = re.compile('"' + re.escape(self._prefix) + r'(\d+)"')
         self._values: list[Any] = []
+        self._exact: set[int] = set()  # the placeholders of ``exact`` strings
 
     def whole(self, value: Any) -> str:
         """A placeholder for ``value`` (any JSON value: strings, numbers, booleans, null, lists, string-keyed
         objects), escaped for Terraform when written."""
         self._values.append(value)
         return f"{self._prefix}{len(self._values) - 1}"
+
+    def exact(self, value: str) -> str:
+        """A placeholder for a string written as it is, without Terraform's escapes: for backend blocks,
+        which Terraform reads literally (``$${`` would reach the backend as ``$${``, not ``${``)."""
+        self._exact.add(len(self._values))
+        return self.whole(value)
 
     def strings(self, value: Any) -> Any:
         """``value`` with a placeholder for each string in it; mapping keys (our own names) stay."""
@@ -102,6 +109,8 @@ class Splicer:
                 raise SpliceError(f"unknown placeholder {match.group(0)}")
             if found is not None:
                 found.add(index)
+            if index in self._exact:
+                return js_string(self._values[index])
             line_start = text.rfind("\n", 0, match.start()) + 1
             spaces = len(text) - line_start - len(text[line_start:].lstrip(" "))
             return stable_json(self._values[index], spaces // len(_SPACE), collapse_empty=self._collapse_empty)

@@ -153,19 +153,20 @@ def _adopt_pattern_matches(stack: cdk.TerraformStack, plan: TargetPlan, names: s
 
 
 def _backend(stack: cdk.TerraformStack, backend: Backend, state_dir: str, values: Splicer) -> None:
+    # Terraform reads backend blocks literally (no ``${…}``, no ``$${`` unescaping): ``values.exact``.
     if backend.kind == "s3":
         assert backend.bucket and backend.key and backend.region  # guaranteed by the config schema
         cdk.S3Backend(
             stack,
-            bucket=values.whole(backend.bucket),
-            key=values.whole(backend.key),
-            region=values.whole(backend.region),
+            bucket=values.exact(backend.bucket),
+            key=values.exact(backend.key),
+            region=values.exact(backend.region),
             encrypt=backend.encrypt,
-            role_arn=values.whole(backend.role_arn) if backend.role_arn is not None else None,
+            role_arn=values.exact(backend.role_arn) if backend.role_arn is not None else None,
         )
         if backend.use_lockfile:
             stack.add_override("terraform.backend.s3.use_lockfile", True)
         return
     # A relative path keeps cdk.tf.json identical across checkouts; Terraform runs in the stack's folder.
     assert backend.path
-    cdk.LocalBackend(stack, path=values.whole(os.path.join(state_dir, backend.path)))
+    cdk.LocalBackend(stack, path=values.exact(os.path.join(state_dir, backend.path)))

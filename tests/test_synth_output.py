@@ -91,6 +91,27 @@ def test_terraform_working_files_survive_a_new_synthesis(tmp_path: Path) -> None
     assert (outdir / "stacks" / "a" / ".terraform.lock.hcl").read_text() == "lock"
 
 
+def test_state_files_terraform_leaves_in_a_stack_folder_survive_a_new_synthesis(tmp_path: Path) -> None:
+    config = _project(tmp_path, 5)
+    outdir = tmp_path / "cdktf.out"
+    assert run_main(config, outdir, cwd=tmp_path).returncode == 0
+    stack = outdir / "stacks" / "a"
+    (stack / "terraform.tfstate.d" / "blue").mkdir(parents=True)
+    kept = [
+        "errored.tfstate",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        "terraform.tfstate.d/blue/terraform.tfstate",
+    ]
+    for name in kept:
+        (stack / name).write_bytes(b'{"lineage": "' + name.encode() + b'"}\n')
+    _project(tmp_path, 7)  # the stack itself changes too
+    assert run_main(config, outdir, cwd=tmp_path).returncode == 0
+    assert b'"countNumber\\":7' in (stack / "cdk.tf.json").read_bytes()
+    for name in kept:
+        assert (stack / name).read_bytes() == b'{"lineage": "' + name.encode() + b'"}\n', name
+
+
 def test_a_second_synthesis_waits_for_the_lock_then_says_why_it_gave_up(tmp_path: Path) -> None:
     config = _project(tmp_path, 5)
     outdir = tmp_path / "cdktf.out"

@@ -123,3 +123,58 @@ def test_terraform_plans_exactly_the_rendered_policy_text(tmp_path: Path) -> Non
     if hostname:
         assert hostname not in json.dumps(planned)
     shutil.rmtree(stack / ".terraform", ignore_errors=True)
+
+
+# Terraform reads backend blocks literally: this must be the state file's name, character for character.
+BACKEND_PATH = "state-${x}-%{y}-$${z}.tfstate"
+BACKEND_CONFIG = f"""
+version: 1
+targets:
+  - name: local
+    region: us-east-1
+    endpoints: {{ecr: "http://127.0.0.1:9"}}
+    backend: {{type: local, path: {json.dumps(BACKEND_PATH)}}}
+repositories:
+  - name: app/api
+    templates: [untagged-cleanup]
+"""
+
+
+def test_state_lands_at_the_backend_path_as_written_and_errored_state_survives_a_synth(tmp_path: Path) -> None:
+    """The backend path holds ``${``, ``%{`` and ``$${``: Terraform must write the state to exactly that file.
+    And ``errored.tfstate``, which Terraform leaves in the stack folder when it cannot save the state, must
+    still be there for ``terraform state push`` after the next synthesis."""
+    config = tmp_path / "repositories.yaml"
+    config.write_text(BACKEND_CONFIG)
+    out = tmp_path / "cdktf.out"
+    proc = run_main(config, out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    stack = out / "stacks" / "local"
+    doc = json.loads((stack / "cdk.tf.json").read_text())
+    assert doc["terraform"]["backend"]["local"]["path"] == "../../../" + BACKEND_PATH
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["terraform", *args], cwd=stack, capture_output=True, text=True, env=env, timeout=300)
+
+    init = terraform("init", "-input=false", "-no-color")
+    assert init.returncode == 0, init.stdout + init.stderr
+    errored = json.dumps(
+        {
+            "version": 4,
+            "terraform_version": "1.5.0",
+            "serial": 3,
+            "lineage": "st27-errored",
+            "outputs": {},
+            "resources": [],
+        }
+    ).encode()
+    (stack / "errored.tfstate").write_bytes(errored)
+    proc = run_main(config, out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (stack / "errored.tfstate").read_bytes() == errored
+    push = terraform("state", "push", "-no-color", "errored.tfstate")
+    assert push.returncode == 0, push.stdout + push.stderr
+    assert [p.name for p in tmp_path.glob("*.tfstate")] == [BACKEND_PATH]
+    assert json.loads((tmp_path / BACKEND_PATH).read_text())["lineage"] == "st27-errored"
+    shutil.rmtree(stack / ".terraform", ignore_errors=True)
