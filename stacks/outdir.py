@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -78,17 +79,40 @@ def staged(outdir: str) -> Iterator[str]:
 
 
 def _carry_working_files(old: str, new: str) -> None:
+    under_cdktf_cli = "CDKTF_OUTDIR" in os.environ  # the CLI sets it when it runs the app
     stacks = os.path.join(old, "stacks")
     if not os.path.isdir(stacks):
         return
     for name in os.listdir(stacks):
         target = os.path.join(new, "stacks", name)
         if not os.path.isdir(target):
+            if under_cdktf_cli:
+                # A stack that is gone (a target renamed or removed, shards changed). The cdktf CLI listed the
+                # stack folders before it ran us and removes the orphans itself afterwards, failing (ENOENT)
+                # on any we removed first: leave it to the CLI.
+                os.rename(os.path.join(stacks, name), target)
             continue
+        same_state = _backend(os.path.join(stacks, name)) == _backend(target)
         for kept in KEPT:
+            if kept == ".terraform" and not same_state:
+                # The stack now keeps its state elsewhere (a shard count or a backend changed). Terraform's
+                # working folder still names the old state, and `terraform init -migrate-state` (what cdktf asks
+                # for) would copy it into the new one: a shard would then hold repositories another shard owns
+                # now, and destroy their policies. Without it, init starts on the new state, empty or not, and
+                # the import blocks of `previous_shards` fill it.
+                continue
             source = os.path.join(stacks, name, kept)
             if os.path.lexists(source) and not os.path.lexists(os.path.join(target, kept)):
                 os.rename(source, os.path.join(target, kept))
+
+
+def _backend(stack_dir: str) -> object:
+    """The stack's backend block as synthesized (``None`` if the stack has no readable ``cdk.tf.json``)."""
+    try:
+        with open(os.path.join(stack_dir, "cdk.tf.json"), encoding="utf-8") as fh:
+            return json.load(fh).get("terraform", {}).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _swap(new: str, outdir: str) -> None:

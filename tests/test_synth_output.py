@@ -91,6 +91,28 @@ def test_terraform_working_files_survive_a_new_synthesis(tmp_path: Path) -> None
     assert (outdir / "stacks" / "a" / ".terraform.lock.hcl").read_text() == "lock"
 
 
+def test_a_stack_whose_state_moved_starts_terraform_afresh(tmp_path: Path) -> None:
+    """A changed backend (shards, a new key): the old working folder would have `init -migrate-state` copy the
+    old state into the new one (cdktf asks for it), which destroys the policies another shard owns now."""
+    config = _project(tmp_path, 5)
+    outdir = tmp_path / "cdktf.out"
+    assert run_main(config, outdir, cwd=tmp_path).returncode == 0
+    for stack in ("a", "b"):
+        (outdir / "stacks" / stack / ".terraform").mkdir()
+        (outdir / "stacks" / stack / ".terraform.lock.hcl").write_text("lock")
+    config.write_text(
+        config.read_text().replace(
+            '{name: a, region: us-east-1, endpoints: {ecr: "http://127.0.0.1:9"}}',
+            '{name: a, region: us-east-1, endpoints: {ecr: "http://127.0.0.1:9"}, '
+            "backend: {type: local, path: elsewhere.tfstate}}",
+        )
+    )
+    assert run_main(config, outdir, cwd=tmp_path).returncode == 0
+    assert not (outdir / "stacks" / "a" / ".terraform").exists()  # state moved: init anew
+    assert (outdir / "stacks" / "b" / ".terraform").is_dir()  # same state: no re-init
+    assert (outdir / "stacks" / "a" / ".terraform.lock.hcl").read_text() == "lock"  # providers stay pinned
+
+
 def test_state_files_terraform_leaves_in_a_stack_folder_survive_a_new_synthesis(tmp_path: Path) -> None:
     config = _project(tmp_path, 5)
     outdir = tmp_path / "cdktf.out"

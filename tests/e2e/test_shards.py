@@ -116,3 +116,45 @@ def test_resharding_moves_repositories_between_states_without_a_destroy(tmp_path
         code, stacks = _plan(project, tmp_path / "plans-3")
         assert code == 0 and list(stacks) == ["prod-0", "prod-1", "prod-2"], stacks
         assert live() == set(NAMED + DISCOVERED)
+
+
+def test_resharding_through_the_cdktf_cli_keeps_every_policy(tmp_path: Path) -> None:
+    """2 -> 3 -> 2 shards the way cdktf users do it (``cdktf deploy 'prod-*'``, ``--migrate-state`` too):
+    every step succeeds on its first run and no policy is ever destroyed."""
+    path = scratch_project(tmp_path / "project")
+    state = tmp_path / "state"
+    state.mkdir()
+    names = NAMED[:6]
+    with local_ecr() as url:
+        project = Project(path, url)
+        ecr = local_client("ecr", url, "us-east-1")
+        for name in names + DISCOVERED[:2]:
+            ecr.create_repository(repositoryName=name)
+
+        def live() -> set[str]:
+            found = set()
+            for name in names + DISCOVERED[:2]:
+                try:
+                    ecr.get_lifecycle_policy(repositoryName=name)
+                    found.add(name)
+                except ecr.exceptions.LifecyclePolicyNotFoundException:
+                    pass
+            return found
+
+        def config(shards: str) -> str:
+            return _config(state, shards).replace(
+                "".join(f"  - name: {n}\n    templates: [keep-last]\n" for n in NAMED[6:]), ""
+            )
+
+        steps = [
+            ("    shards: 2\n", ()),
+            ("    shards: 3\n    previous_shards: 2\n", ("--migrate-state",)),
+            ("    shards: 3\n", ()),
+            ("    shards: 2\n    previous_shards: 3\n", ()),
+            ("    shards: 2\n", ("--migrate-state",)),
+        ]
+        for shards, extra in steps:
+            (path / "repositories.yaml").write_text(config(shards))
+            proc = project.cdktf("deploy", "prod-*", "--auto-approve", "--skip-provider-lock", *extra, check=False)
+            assert proc.returncode == 0, (shards, proc.stdout[-3000:], proc.stderr[-3000:])
+            assert live() == set(names + DISCOVERED[:2]), (shards, proc.stdout[-3000:])
