@@ -1,10 +1,9 @@
 """Image times: an inventory gives the same preview whether its times are UTC strings, strings with other
-offsets, or epoch numbers (AWS CLI v1's default), read in one process or shared by two; and an evaluation
+offsets, or epoch numbers (AWS CLI v1's default); and an evaluation
 time past the year 9999 (a forecast from a late ``--now``) is no error."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,12 +13,8 @@ import pytest
 
 from devtools.synthetic import FLEET_POLICY, fleet_inventory
 from ecr_lifecycle.app.policies import policy_for_preview
-from ecr_lifecycle.cli.forking import forked_pair
 from ecr_lifecycle.core.preview.engine import evaluate
-from ecr_lifecycle.core.preview.guards import GuardReport
-from ecr_lifecycle.core.preview.halves import preview_in_halves
 from ecr_lifecycle.core.preview.inventory import Image, load_inventory
-from ecr_lifecycle.views.preview import write_json
 from tests.helpers import at, policy, rule
 from tests.inprocess import invoke
 
@@ -76,18 +71,6 @@ def test_every_way_of_writing_times_gives_the_same_images(tmp_path: Path) -> Non
         loaded[name] = load_inventory([str(path)])
     assert loaded["utc"] == loaded["offsets"] == loaded["epoch"]
     assert all(i.pushed_at.tzinfo is not None for i in loaded["offsets"])
-
-
-def test_two_processes_write_what_one_writes_whatever_the_times(tmp_path: Path) -> None:
-    single = policy_for_preview(json.dumps(FLEET_POLICY), "policy.json")
-    for name, doc in _variants().items():
-        path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps(doc))
-        paired = preview_in_halves([(None, str(path))], lambda t, r: single, NOW, forked_pair, True, 8_000)
-        assert paired is not None, name
-        out = io.BytesIO()
-        write_json(paired, NOW, 0.1, GuardReport((), ()), out)
-        assert out.getvalue().decode() == _preview(path, "json"), name
 
 
 def _image(digest: str, pushed: float) -> Image:

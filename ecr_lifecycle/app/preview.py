@@ -9,7 +9,6 @@ from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.fleet import FleetPreview, PolicyLookup, preview_fleet
 from ecr_lifecycle.core.preview.guards import GuardReport, ImageRef, in_use_hits, over_expire_limit
-from ecr_lifecycle.core.preview.halves import Half, PairRunner, preview_in_halves
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError
 
 ImagesByTarget = Mapping[str | None, Sequence[Image]]
@@ -56,26 +55,6 @@ def preview(
         raise UseCaseError(str(exc), Failure.INVALID) from None
 
 
-def preview_in_two_processes(
-    paths: Sequence[tuple[str | None, str]],
-    fleet: Fleet | None,
-    single: tuple[Policy, str] | None,
-    now: float,
-    pair: PairRunner[Half | None],
-    encode_results: bool = False,
-) -> FleetPreview | None:
-    """``preview`` of the inventory files ``paths`` (target, path), shared with a second process
-    (``core.preview.halves``): the same result, or None when one process is to do it (``preview``, which
-    phrases any error). Never for the in-use guard or a horizon: they need every decision here."""
-    if single is None:
-        assert fleet is not None, "a preview needs a fleet or a single policy"
-        try:
-            paths = [(pick_target(target, fleet), path) for target, path in paths]
-        except UseCaseError:
-            return None  # ``preview`` says so, after any error in the files (the order users see)
-    return preview_in_halves(paths, _lookup(fleet, single), now, pair, encode_results)
-
-
 def _lookup(fleet: Fleet | None, single: tuple[Policy, str] | None) -> PolicyLookup:
     if single is not None:
         return lambda _target, _name: single
@@ -98,9 +77,6 @@ def registries(fleet: Fleet | None) -> dict[str | None, tuple[str | None, str | 
 def check_guards(
     result: FleetPreview, fleet: Fleet | None, in_use: Sequence[ImageRef], max_expire_percent: float | None
 ) -> GuardReport:
-    if in_use or result.upcoming:
-        # Detached previews (``preview_in_two_processes``) hold no decisions: a guard over them would see none.
-        assert not any(r.detached_from_decisions for r in result.repositories), "the in-use guard needs decisions"
     decisions = {(r.target, r.repository): r.decisions for r in result.repositories}
     later = [(u.target, u.decision, u.when) for u in result.upcoming]
     hits = in_use_hits(decisions, in_use, registries(fleet), later)

@@ -16,13 +16,11 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
-from ecr_lifecycle.cli.forking import forked_pair
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.inuse_live import live_references
 from ecr_lifecycle.cli.options import (
     add_price_argument,
     horizon_days,
-    inventory_paths,
     load_by_target,
     parse_now,
     read_in_use,
@@ -123,17 +121,9 @@ def _preview(
     # Millions of acyclic records (images, decisions, the JSON per repository) are built here: the cyclic
     # collector would rescan them again and again (two thirds of a 1,000,000-image preview) and find nothing.
     encode = args.format == "json"
-    result = None
-    if not args.live and not refs and not args.horizon:
-        # Shared with a forked copy of this process where it can be (None: one process does it, below).
-        paths = inventory_paths(args.images, args.target, fleet.target_names if fleet else ())
-        result = use_case.preview_in_two_processes(
-            paths, fleet if single is None else None, single, now, forked_pair, encode
-        )
-    if result is None:
-        images = _live(args, fleet) if args.live else _offline(args, fleet)
-        result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon, encode)
-        args.retained.append(images)
+    images = _live(args, fleet) if args.live else _offline(args, fleet)
+    result = use_case.preview(images, fleet if single is None else None, single, now, args.horizon, encode)
+    args.retained.append(images)
     args.retained.append(result)  # freed by the process's exit, not one object at a time (cli.main.main)
     guards = use_case.check_guards(result, fleet, refs, args.max_expire_percent)
     if args.format == "json":

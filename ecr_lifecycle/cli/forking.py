@@ -8,13 +8,9 @@ import pickle
 import select
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
-
-if TYPE_CHECKING:  # a synthesis imports this module first thing and needs nothing of the preview
-    from ecr_lifecycle.core.preview.halves import Swap
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -129,112 +125,6 @@ def _fork(child: Callable[[], None]) -> int:
         finally:
             os._exit(code)
     return pid
-
-
-class PartnerGone(Exception):
-    """The other side of a pair ended or went silent before it sent what it owed."""
-
-
-def forked_pair(work: Callable[[int, Swap], R], patience: float = 4.0) -> tuple[R, R] | None:
-    """``work(0, swap)`` here and ``work(1, swap)`` in a forked copy of this process, both results here;
-    None when no copy could help (one CPU, not Linux) or the copy failed, hung or was killed, so the caller
-    does the whole job itself. ``swap(payload)`` hands each side the other's payload: once per side.
-
-    The child leaves with ``os._exit`` as in ``forked_split``. It is waited for at most ``patience`` times
-    this side's own time so far (plus five seconds), at the swap and at the end."""
-    if not _can_fork():
-        return None
-    up_read, up_write = os.pipe()  # child to parent: its payload, then its result
-    down_read, down_write = os.pipe()  # parent to child: our payload
-    started = time.monotonic()
-
-    def child() -> None:
-        os.close(up_read)
-        os.close(down_write)
-        result = work(1, _Swapper(up_write, down_read, None))
-        _send(up_write, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-
-    pid = _fork(child)
-    os.close(up_write)
-    os.close(down_read)
-    try:
-        mine = work(0, _Swapper(down_write, up_read, lambda: started + patience * (time.monotonic() - started) + 5))
-        data = _receive_framed(up_read, time.monotonic() + patience * (time.monotonic() - started) + 5)
-    except PartnerGone:
-        data = None
-    except BaseException:
-        _reaped(pid, delivered=False)
-        raise
-    finally:
-        os.close(up_read)
-        os.close(down_write)
-    if not _reaped(pid, delivered=data is not None) or data is None:
-        return None
-    theirs: R = pickle.loads(data)
-    return mine, theirs
-
-
-class _Swapper:
-    """Sends a payload on one pipe (from a thread, so that both sides can send at once whatever the pipes
-    hold) while reading the other side's from the other pipe."""
-
-    def __init__(self, send_fd: int, receive_fd: int, deadline: Callable[[], float] | None) -> None:
-        self._send_fd, self._receive_fd, self._deadline = send_fd, receive_fd, deadline
-
-    def __call__(self, payload: bytes) -> bytes | bytearray:
-        failed: list[OSError] = []
-
-        def send() -> None:
-            try:
-                _send(self._send_fd, payload)
-            except OSError as exc:  # the other side is gone; the read below says so
-                failed.append(exc)
-
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        received = _receive_framed(self._receive_fd, self._deadline() if self._deadline else None)
-        if received is None:
-            raise PartnerGone  # the sender may be stuck on a full pipe: it is a daemon, the child gets killed
-        sender.join()
-        if failed:
-            raise PartnerGone
-        return received
-
-
-def _send(fd: int, payload: bytes) -> None:
-    """``payload`` with its length before it."""
-    view = memoryview(payload).cast("B")
-    _write_all(fd, memoryview(view.nbytes.to_bytes(8, "little")))
-    _write_all(fd, view)
-
-
-def _write_all(fd: int, view: memoryview) -> None:
-    while view:
-        view = view[os.write(fd, view[: 1 << 20]) :]
-
-
-def _receive_framed(fd: int, deadline: float | None) -> bytearray | None:
-    """One payload sent by ``_send``; None if the writer closed first or ``deadline`` passed."""
-    head = _read_exactly(fd, 8, deadline)
-    if head is None:
-        return None
-    return _read_exactly(fd, int.from_bytes(head, "little"), deadline)
-
-
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytearray | None:
-    data = bytearray(size)
-    view = memoryview(data)
-    got = 0
-    while got < size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                return None
-        n = os.readv(fd, [view[got:]])
-        if not n:
-            return None
-        got += n
-    return data
 
 
 def _reaped(pid: int, delivered: bool) -> bool:

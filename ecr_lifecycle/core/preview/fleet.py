@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
-from typing import BinaryIO
 
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.engine import evaluate
 from ecr_lifecycle.core.preview.forecast import Upcoming, forecast
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError
-from ecr_lifecycle.core.preview.results import RepositoryPreview, Spilled, Totals
+from ecr_lifecycle.core.preview.results import RepositoryPreview, Totals
 
 _digest = attrgetter("digest")
 _repository = attrgetter("repository")
@@ -61,25 +60,17 @@ def preview_fleet(
     now: float,
     horizon_days: int = 0,
     encode_results: bool = False,
-    detach: bool = False,
-    spill: BinaryIO | None = None,
 ) -> FleetPreview:
     """Every repository of every target, each under the policy ``lookup`` gives it (target, name); with a
     horizon, also what the next ``horizon_days`` daily runs would do to the images kept today.
-    ``encode_results``: build each repository's AWS-shaped results as it is evaluated (for JSON output).
-    ``detach``: keep each repository's figures and results only (``RepositoryPreview.detached``), and empty
-    the image lists given (they must be the caller's to give): the images go as soon as their repository
-    is done, instead of all together at the end. ``spill`` (with ``detach``): write the AWS-shaped results to
-    this file rather than hold them (``Spilled``)."""
+    ``encode_results``: build each repository's AWS-shaped results as it is evaluated (for JSON output)."""
     previews = []
     unmanaged = []
     upcoming: list[Upcoming] = []
     for target, images in sorted(images_by_target.items(), key=lambda kv: kv[0] or ""):
         grouped = group_by_repository(images)
-        if detach and isinstance(images, list):
-            images.clear()
         for repository in sorted(grouped):
-            repo_images = grouped.pop(repository) if detach else grouped[repository]
+            repo_images = grouped[repository]
             found = lookup(target, repository)
             if found is None:
                 unmanaged.append(Unmanaged(target, repository))
@@ -91,11 +82,6 @@ def preview_fleet(
             preview.impact  # noqa: B018
             if encode_results:
                 preview.preview_results_json  # noqa: B018
-            if detach:
-                detached = preview.detached()
-                if spill is not None and isinstance(results := detached[5], bytes):
-                    detached = (*detached[:5], Spilled(spill, spill.tell(), spill.write(results)))
-                preview = RepositoryPreview.attach(detached)
             previews.append(preview)
             if horizon_days:
                 later = forecast(policy, repo_images, now, horizon_days, decisions)

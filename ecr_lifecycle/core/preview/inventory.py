@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
-from functools import lru_cache
-from operator import attrgetter
+from functools import lru_cache, partial
+from itertools import starmap
+from operator import attrgetter, is_not
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
+from msgspec.structs import astuple
 
 from ecr_lifecycle.core.policy.model import StorageClass
-from ecr_lifecycle.core.preview.pieces import Piece, PieceChanged, cut, read_piece
 from ecr_lifecycle.core.sourcefile import SourceError, read_bytes
 
 CHILDREN_FIELD = "childImageDigests"
@@ -42,41 +43,22 @@ LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 MAX_IMAGE_SIZE = 2**63 - 1
 
 Status = Literal["ACTIVE", "ARCHIVED", "ACTIVATING"]
-_Aware = Annotated[datetime, Meta(tz=True)]
 _Named = Annotated[str, Meta(min_length=1)]
 
 
-class Image(
-    msgspec.Struct,
-    frozen=True,
-    gc=False,
-    omit_defaults=True,
-    rename={
-        "repository": "repositoryName",
-        "digest": "imageDigest",
-        "pushed_at": "imagePushedAt",
-        "tags": "imageTags",
-        "size": "imageSizeInBytes",
-        "status": "imageStatus",
-        "last_pulled_at": "lastRecordedPullTime",
-        "last_archived_at": "lastArchivedAt",
-        "last_activated_at": "lastActivatedAt",
-        "children": CHILDREN_FIELD,
-    },
-):
-    """One image, as ``describe-images`` lists it. A struct that msgspec decodes straight from the JSON, in C,
-    types and bounds checked there too (a million of them per preview; anything it does not take goes to the
-    checked path, ``parse_image``). Times are aware datetimes: exact, and written back out by msgspec in C."""
+class Image(msgspec.Struct, frozen=True, gc=False):
+    """One image, as ``describe-images`` lists it (a million of them per preview: a struct, built in C).
+    Times are aware datetimes: exact, and written back out by msgspec in C."""
 
-    repository: _Named
-    digest: _Named
-    pushed_at: _Aware
+    repository: str
+    digest: str
+    pushed_at: datetime
     tags: tuple[str, ...] = ()
-    size: Annotated[int, Meta(ge=0, le=MAX_IMAGE_SIZE)] = 0
+    size: int = 0
     status: Status | None = None  # None: ACTIVE
-    last_pulled_at: _Aware | None = None
-    last_archived_at: _Aware | None = None
-    last_activated_at: _Aware | None = None
+    last_pulled_at: datetime | None = None
+    last_archived_at: datetime | None = None
+    last_activated_at: datetime | None = None
     children: tuple[str, ...] = ()  # ours: the manifests an image index references
 
     @property
@@ -202,40 +184,96 @@ def parse_inventory(data: Any, source: str) -> list[Image]:
     return [parse_image(raw, f"{source}: imageDetails[{i}]") for i, raw in enumerate(data["imageDetails"])]
 
 
-# The typed path: msgspec decodes the JSON bytes straight into ``Image``s (unknown fields skipped, types and
-# bounds checked, all in C), several times faster than building dicts. Inventories with epoch numbers for
-# times (what AWS CLI v1 prints by default) take the loose typed path: records first, then images. Anything
-# neither takes as is (a wrong type, an epoch as a string, a naive time, a value out of range) sends the
-# whole file to the checked path, which decides with its exact messages: the paths accept and build the
-# same images (a property test).
+# The typed path: msgspec decodes the JSON bytes into records in one pass, in C (unknown fields skipped, types
+# and bounds checked), several times faster than building dicts; times are ISO 8601 strings (decoded to
+# datetimes) or epoch numbers (what AWS CLI v1 prints by default). Anything it does not take (a wrong type,
+# an epoch as a string, a value out of range) sends the whole file to the checked path, which decides with its
+# exact messages: the paths accept and build the same images (a property test).
+_Time = datetime | float
+
+
+class _Record(msgspec.Struct, gc=False):
+    """A record as the typed path decodes it: ``Image``'s fields, in its order, times not yet instants."""
+
+    repositoryName: _Named
+    imageDigest: _Named
+    imagePushedAt: _Time
+    imageTags: tuple[str, ...] | None = None
+    imageSizeInBytes: Annotated[int, Meta(ge=0, le=MAX_IMAGE_SIZE)] = 0
+    imageStatus: Status | None = None
+    lastRecordedPullTime: _Time | None = None
+    lastArchivedAt: _Time | None = None
+    lastActivatedAt: _Time | None = None
+    childImageDigests: tuple[str, ...] | None = None
+
+
 class _Inventory(msgspec.Struct, gc=False):
-    imageDetails: list[Image]
+    imageDetails: list[_Record]
 
 
 _DECODER = msgspec.json.Decoder(_Inventory)
-_PIECE_DECODER = msgspec.json.Decoder(list[Image])
 
 
 class _Irregular(Exception):
     pass
 
 
-_pushed = attrgetter("pushed_at")
-_OPTIONAL_TIMES = tuple(map(attrgetter, ("last_pulled_at", "last_archived_at", "last_activated_at")))
+_TIMES = tuple(map(attrgetter, ("imagePushedAt", "lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt")))
+_LISTS = tuple(map(attrgetter, ("imageTags", "childImageDigests")))
+_zone = attrgetter("tzinfo")
+_given = partial(is_not, None)
 
 
-def _grouped(images: list[Image]) -> list[Image]:
-    """Images grouped by repository, in order of first appearance (file order within one), their times
-    checked to lie between 1970 and 9999 (each check in C over the whole list); ``images`` is emptied."""
-    if images:
-        pushed = list(map(_pushed, images))
-        if min(pushed) < EARLIEST or max(pushed) > LATEST:
+def _regular(records: list[_Record]) -> bool:
+    """Every time an aware datetime between 1970 and 9999 and no list null: each check in C over all records."""
+    for time_of in _TIMES:
+        given = list(filter(_given, map(time_of, records)))
+        if not given:
+            continue
+        if set(map(type, given)) != {datetime} or None in set(map(_zone, given)):
+            return False
+        if min(given) < EARLIEST or max(given) > LATEST:
             raise _Irregular
-        del pushed
-        for time_of in _OPTIONAL_TIMES:
-            given = list(filter(None, map(time_of, images)))  # datetimes are never false
-            if given and (min(given) < EARLIEST or max(given) > LATEST):
-                raise _Irregular
+    return not any(None in set(map(list_of, records)) for list_of in _LISTS)
+
+
+def _instant(value: _Time) -> datetime:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # naive: UTC
+    elif 0.0 <= value <= LATEST_TIME:  # also false for nan
+        moment = datetime.fromtimestamp(value, tz=UTC)
+    else:
+        raise _Irregular
+    if not EARLIEST <= moment <= LATEST:
+        raise _Irregular
+    return moment
+
+
+def _optional_instant(value: _Time | None) -> datetime | None:
+    return None if value is None else _instant(value)
+
+
+def _image(r: _Record) -> Image:
+    return Image(
+        r.repositoryName,
+        r.imageDigest,
+        _instant(r.imagePushedAt),
+        r.imageTags or (),
+        r.imageSizeInBytes,
+        r.imageStatus,
+        _optional_instant(r.lastRecordedPullTime),
+        _optional_instant(r.lastArchivedAt),
+        _optional_instant(r.lastActivatedAt),
+        r.childImageDigests or (),
+    )
+
+
+def _images(records: list[_Record]) -> list[Image]:
+    """The records' images, grouped by repository in order of first appearance (file order within one);
+    ``records`` is emptied. Aware times (what AWS CLI v2 prints) are taken as they are, each image built in C;
+    epoch numbers and naive times (UTC) are turned into instants first."""
+    images = list(starmap(Image, map(astuple, records)) if _regular(records) else map(_image, records))
+    records.clear()
     groups: dict[str, list[Image]] = {}
     for image in images:
         group = groups.get(image.repository)
@@ -249,98 +287,21 @@ def _grouped(images: list[Image]) -> list[Image]:
     return images
 
 
-_Time = datetime | float
-
-
-class _Detail(msgspec.Struct, gc=False):
-    """A record of the loose typed path: times may be epoch numbers."""
-
-    repositoryName: str
-    imageDigest: str
-    imagePushedAt: _Time
-    imageTags: tuple[str, ...] | None = None
-    imageSizeInBytes: int = 0
-    imageStatus: str | None = None
-    lastRecordedPullTime: _Time | None = None
-    lastArchivedAt: _Time | None = None
-    lastActivatedAt: _Time | None = None
-    childImageDigests: tuple[str, ...] | None = None
-
-
-class _LooseInventory(msgspec.Struct, gc=False):
-    imageDetails: list[_Detail]
-
-
-_LOOSE_DECODER = msgspec.json.Decoder(_LooseInventory)
-_LOOSE_PIECE_DECODER = msgspec.json.Decoder(list[_Detail])
-_STATUSES: dict[str | None, Status | None] = {
-    None: None,
-    "ACTIVE": "ACTIVE",
-    "ARCHIVED": "ARCHIVED",
-    "ACTIVATING": "ACTIVATING",
-}
-
-
-def _instant(value: _Time) -> datetime:
-    if type(value) is datetime:
-        if value.tzinfo is None:
-            raise _Irregular
-        moment = value
-    else:
-        seconds = float(value)  # type: ignore[arg-type]
-        if not 0.0 <= seconds <= LATEST_TIME:
-            raise _Irregular
-        moment = datetime.fromtimestamp(seconds, tz=UTC)
-    if not EARLIEST <= moment <= LATEST:
-        raise _Irregular
-    return moment
-
-
-def _optional_instant(value: _Time | None) -> datetime | None:
-    return None if value is None else _instant(value)
-
-
-def _built(details: list[_Detail]) -> list[Image]:
-    """The images of loose records, grouped as ``_grouped`` does (``details`` is emptied)."""
-    images: list[Image] = []
-    for d in details:
-        if not d.repositoryName or not d.imageDigest or not 0 <= d.imageSizeInBytes <= MAX_IMAGE_SIZE:
-            raise _Irregular
-        if d.imageStatus not in _STATUSES:
-            raise _Irregular
-        images.append(
-            Image(
-                d.repositoryName,
-                d.imageDigest,
-                _instant(d.imagePushedAt),
-                d.imageTags or (),
-                d.imageSizeInBytes,
-                _STATUSES[d.imageStatus],
-                _optional_instant(d.lastRecordedPullTime),
-                _optional_instant(d.lastArchivedAt),
-                _optional_instant(d.lastActivatedAt),
-                d.childImageDigests or (),
-            )
-        )
-    details.clear()
-    return _grouped(images)
+# What makes the typed path give a file over to the checked path.
+_NOT_TYPED = (msgspec.DecodeError, _Irregular, OverflowError, ValueError)
 
 
 def _typed(raw: bytes) -> list[Image]:
-    """Images grouped by repository by the typed path, strict else loose (``NOT_TYPED`` errors)."""
-    try:
-        return _grouped(_DECODER.decode(raw).imageDetails)
-    except (msgspec.DecodeError, _Irregular):
-        return _built(_LOOSE_DECODER.decode(raw).imageDetails)
+    """Images grouped by repository by the typed path (``_NOT_TYPED`` errors when it does not take them)."""
+    return _images(_DECODER.decode(raw).imageDetails)
 
 
 def decode_inventory(raw: bytes, source: str) -> list[Image]:
     """Images from ``describe-images`` JSON bytes: the typed path, else the checked path's verdict."""
     try:
         return _typed(raw)
-    except (msgspec.DecodeError, _Irregular, OverflowError, ValueError):
-        pass
-    return _checked(raw, source)
+    except _NOT_TYPED:
+        return _checked(raw, source)
 
 
 def _checked(raw: bytes, source: str) -> list[Image]:
@@ -380,47 +341,23 @@ def _read(path: str) -> bytes:
 
 
 def load_inventory(paths: list[str]) -> list[Image]:
-    """``decode_inventory`` of each file, read a piece at a time where it can be (``pieces``): the bytes and
-    the decoded images together are the preview's peak memory, so only one piece's bytes are held."""
+    """``decode_inventory`` of each file."""
     images: list[Image] = []
     for path in inventory_files(paths):
-        typed = _typed_images(path)
-        images.extend(typed if typed is not None else _checked(_read(path), path))
+        images += _load(path)
     return images
 
 
-# What makes the typed path give a file over to the checked path.
-NOT_TYPED = (msgspec.DecodeError, _Irregular, OverflowError, ValueError, PieceChanged)
-
-
-def decode_piece(piece: Piece) -> list[Image]:
-    """The images of one piece by the typed path (``NOT_TYPED`` errors when it does not take them);
-    ``group_images`` checks and groups them."""
-    raw = read_piece(piece)
+def _load(path: str) -> list[Image]:
+    raw = _read(path)
     try:
-        return _PIECE_DECODER.decode(raw)
+        records = _DECODER.decode(raw).imageDetails
     except msgspec.DecodeError:
-        return _built(_LOOSE_PIECE_DECODER.decode(raw))
-
-
-def group_images(images: list[Image]) -> list[Image]:
-    """Decoded images grouped by repository, their times checked (``images`` is emptied; ``NOT_TYPED``)."""
-    return _grouped(images)
-
-
-def _typed_images(path: str) -> list[Image] | None:
-    """The file's images by the typed path, a piece at a time when it cuts; None when the checked path is
-    to decide (it reads the file again and phrases the error, if any)."""
-    pieces = cut(path)
-    if pieces is not None and pieces[-1].stop < MAX_INVENTORY_BYTES:
-        try:
-            images: list[Image] = []
-            for piece in pieces:
-                images += decode_piece(piece)
-            return _grouped(images)
-        except NOT_TYPED:
-            pass  # a cut that was no boundary (inside a string, a key after the list), or epoch numbers
+        return _checked(raw, path)
+    # The bytes go before the images are built: the file, its records and its images are never all held at
+    # once (they would be the preview's peak memory). A file the typed path does not take is read again.
+    del raw
     try:
-        return _typed(_read(path))
-    except NOT_TYPED:
-        return None
+        return _images(records)
+    except _NOT_TYPED:
+        return _checked(_read(path), path)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any
 
 import msgspec
 
@@ -101,21 +100,6 @@ class Totals:
         return Totals(n, total)
 
 
-class Spilled(NamedTuple):
-    """AWS-shaped results written to a file (``file`` stays open while a preview refers to it)."""
-
-    file: BinaryIO
-    offset: int
-    length: int
-
-    def read(self) -> bytes:
-        return os.pread(self.file.fileno(), self.length, self.offset)
-
-
-# (target, repository, policy text, Impact's fields, unverified choices, AWS-shaped results or None)
-Detached = tuple[str | None, str, str, tuple[int, ...], tuple[str, ...], bytes | Spilled | None]
-
-
 class PreviewResult(msgspec.Struct, gc=False):
     """One entry of ``previewResults`` as GetLifecyclePolicyPreview returns it (encoded in C, field order kept)."""
 
@@ -129,59 +113,22 @@ class PreviewResult(msgspec.Struct, gc=False):
 
 @dataclass(frozen=True)
 class RepositoryPreview:
-    """One repository of one target, previewed under one policy.
-
-    A *detached* preview (``detached()``, what another process sends back) has its figures and its
-    AWS-shaped results but neither images nor decisions: only for uses that need no more (no in-use guard,
-    no horizon)."""
+    """One repository of one target, previewed under one policy."""
 
     target: str | None  # None when no config names the target (a single --policy file)
     repository: str
     policy_text: str
     images: tuple[Image, ...]
     decisions: tuple[Decision, ...]
-    detached_from_decisions: bool = False  # True on ``attach``: no images, no decisions, figures given
-
-    def _needs_decisions(self) -> None:
-        if self.detached_from_decisions:
-            raise ValueError(f"{self.repository}: a detached preview holds no decisions (and no such results)")
-
-    def detached(self) -> Detached:
-        """What a preview's output needs, small to pickle (computed now if not yet)."""
-        i = self.impact
-        return (
-            self.target,
-            self.repository,
-            self.policy_text,
-            (i.images, i.expiring, i.expiring_bytes, i.archiving, i.archiving_bytes, i.kept, i.kept_bytes),
-            tuple(u.value for u in self.unverified),
-            self.__dict__.get("spilled_results") or self.__dict__.get("preview_results_json"),
-        )
-
-    @staticmethod
-    def attach(detached: Detached) -> RepositoryPreview:
-        """A preview from ``detached()``'s figures, with no images and no decisions."""
-        target, repository, text, impact, unverified, results = detached
-        preview = RepositoryPreview(target, repository, text, (), (), detached_from_decisions=True)
-        # Cached properties live in the instance's dict; filled here, they are never computed from the
-        # (absent) images.
-        preview.__dict__.update(impact=Impact(*impact), unverified=tuple(map(Unverified, unverified)))
-        if isinstance(results, Spilled):
-            preview.__dict__["spilled_results"] = results
-        elif results is not None:
-            preview.__dict__["preview_results_json"] = results
-        return preview
 
     @cached_property
     def expired(self) -> list[Decision]:
-        self._needs_decisions()
         if set(map(_action_type, self.decisions)) <= {ActionType.EXPIRE}:  # the usual case, tested in C
             return list(self.decisions)
         return [d for d in self.decisions if d.rule.action.type is ActionType.EXPIRE]
 
     @cached_property
     def transitioned(self) -> list[Decision]:
-        self._needs_decisions()
         if set(map(_action_type, self.decisions)) <= {ActionType.EXPIRE}:
             return []
         return [d for d in self.decisions if d.rule.action.type is ActionType.TRANSITION]
@@ -211,7 +158,6 @@ class RepositoryPreview:
     def preview_results_json(self) -> bytes:
         """``previewResults`` as JSON, in the order of ``decisions`` (encoded in C). A fleet preview builds it
         right after evaluating the repository, while its images are still in the CPU's caches."""
-        self._needs_decisions()
         # Per rule once, not per image: a repository has a handful of rules and thousands of decisions.
         rules = list(map(_rule, self.decisions))
         meta: dict[int, tuple[dict[str, Any], int]] = {}
@@ -252,9 +198,6 @@ class RepositoryPreview:
             "repositoryName": self.repository,
             "lifecyclePolicyText": self.policy_text,
             "status": "COMPLETE",
-            # Spilled results are read when written out, never all held at once.
-            "previewResults": msgspec.Raw(
-                spilled.read() if (spilled := self.__dict__.get("spilled_results")) else self.preview_results_json
-            ),
+            "previewResults": msgspec.Raw(self.preview_results_json),
             "summary": summary,
         }
