@@ -21,6 +21,13 @@ CASES = [
     ("E401", HEAD.replace("REGION", "eu-wset-1"), "targets[0].region", "did you mean 'eu-west-1'?"),
     ("W104", HEAD.replace("REGION", "zz-moon-9"), "targets[0].region", "not one we know ECR in"),
     (
+        "E402",
+        "version: 1\ntargets:\n  - {name: t, region: REGION, backend: {type: local, path: x.tfstate}}\n"
+        "  - {name: u, region: REGION, backend: {type: local, path: ./x.tfstate}}\n",
+        "targets[1].backend",
+        "target 'u' uses the same Terraform state as target 't' (targets[0]): local file x.tfstate;",
+    ),
+    (
         "W101",
         HEAD + "repositories:\n  - pattern: 'team-*/**'\n" + RULE + "  - pattern: 'team-a/*'\n" + RULE,
         "repositories[1].pattern",
@@ -178,3 +185,54 @@ def test_compiled_schemas_never_reach_for_the_network(monkeypatch: pytest.Monkey
         assert jsonschema_errors._fast_validator(schema) is not None
         assert jsonschema_errors.is_valid(schema, {"version": 1, "targets": [{"name": "t", "region": "us-east-1"}]})
         assert not jsonschema_errors.is_valid(schema, {"version": 1, "targets": [{"name": "t"}]})
+
+
+def _s3(name: str, key: str, extra: str = "", region: str = "eu-west-1") -> str:
+    backend = f"{{type: s3, bucket: state, key: {key}, region: {region}}}"
+    return f"  - {{name: {name}, region: us-east-1, {extra}backend: {backend}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        (
+            _s3("a", "ecr.tfstate") + _s3("b", "ecr.tfstate"),
+            "targets[1].backend: E402 target 'b' uses the same Terraform state as target 'a' (targets[0]): "
+            "s3://state/ecr.tfstate in eu-west-1;",
+        ),
+        (  # a shard's own key is the one another target names
+            _s3("a", "ecr.tfstate", "shards: 2, ") + _s3("b", "ecr-1-of-2.tfstate"),
+            "target 'b' uses the same Terraform state as target 'a' (stack 'a-1') (targets[0]): "
+            "s3://state/ecr-1-of-2.tfstate in eu-west-1;",
+        ),
+        (  # both default to terraform.a-0-of-2.tfstate
+            "  - {name: a, region: us-east-1, shards: 2}\n  - {name: a-0-of-2, region: us-east-1}\n",
+            "targets[1].name: E402 target 'a-0-of-2' uses the same Terraform state as target 'a' (stack 'a-0') "
+            "(targets[0]): local file terraform.a-0-of-2.tfstate;",
+        ),
+        (  # a retired shard still points at its old state
+            _s3("a", "ecr.tfstate", "shards: 2, previous_shards: 1, ") + _s3("b", "ecr.tfstate"),
+            "target 'b' uses the same Terraform state as target 'a' (stack 'a-retired') (targets[0]): "
+            "s3://state/ecr.tfstate in eu-west-1;",
+        ),
+    ],
+    ids=["same-s3-key", "shard-key", "default-paths", "retired-shard"],
+)
+def test_two_targets_on_one_state_are_one_located_line(tmp_path: Path, targets: str, message: str) -> None:
+    code, out, err = _validate(tmp_path, "version: 1\ntargets:\n" + targets)
+    assert code == 1  # invalid config content (README's exit codes)
+    lines = [line for line in (out + err).splitlines() if "E402" in line]
+    assert len(lines) == 1 and message in lines[0] and str(tmp_path / "repositories.yaml") + ":" in lines[0], out + err
+    assert "Traceback" not in out + err
+
+
+def test_targets_on_their_own_states_pass(tmp_path: Path) -> None:
+    targets = (
+        "  - {name: a, region: us-east-1}\n  - {name: b, region: us-east-1, shards: 2}\n"  # default paths
+        + _s3("c", "ecr.tfstate")
+        + _s3("d", "ecr.tfstate", region="cn-north-1")  # another partition: another bucket of that name
+        + _s3("e", "ecr.tfstate", "shards: 2, ")  # its shards use ecr-0-of-2 and ecr-1-of-2
+        + "  - {name: f, region: us-east-1, backend: {type: local, path: ecr.tfstate}}\n"  # local, not S3
+    )
+    code, out, err = _validate(tmp_path, "version: 1\ntargets:\n" + targets)
+    assert code == 0, out + err

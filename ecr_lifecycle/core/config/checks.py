@@ -1,4 +1,5 @@
-"""Checks of the config itself (not of a policy): regions, and patterns or excludes that can never act.
+"""Checks of the config itself (not of a policy): regions, shared Terraform states, and patterns or excludes
+that can never act.
 
 Each is one ``Check`` owning its code, title, source, docs link and logic, like the policy checks;
 ``docs/rules.md`` lists them too. The logic reads the schema-valid config data.
@@ -6,16 +7,21 @@ Each is one ``Check`` owning its code, title, source, docs link and logic, like 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 from ecr_lifecycle.core.config.matching import GlobError, glob_covers, glob_to_regex, globs_overlap
+from ecr_lifecycle.core.config.model import Backend
+from ecr_lifecycle.core.config.shards import stack_backend, stack_slots
+from ecr_lifecycle.core.config.targets import parse_backend
 from ecr_lifecycle.core.policy.findings import Problem, Scope, check
 from ecr_lifecycle.core.suggest import closest
 
 C = Scope.CONFIG
 REGIONS_DOC = "https://docs.aws.amazon.com/general/latest/gr/ecr.html"
 NAMES_DOC = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-create.html"
+STATE_DOC = "https://developer.hashicorp.com/terraform/language/backend"
 
 # Regions with ECR, as of 2026 (public endpoints list). A newer one only gets a warning (W104).
 KNOWN_REGIONS = frozenset(
@@ -91,6 +97,44 @@ def region_unknown(data: dict[str, Any]) -> Iterator[Problem]:
             )
 
 
+def _state_location(backend: Backend) -> str:
+    if backend.kind == "s3":
+        # The region too: bucket names are unique per AWS partition only, and a bucket named with the wrong
+        # region fails at init instead of sharing anything.
+        return f"s3://{backend.bucket}/{backend.key} in {backend.region}"
+    assert backend.path is not None
+    # Every relative path is relative to the config's folder (each stack's backend points there).
+    return f"local file {os.path.normpath(backend.path)}"
+
+
+def _stack(target: str, stack: str) -> str:
+    return repr(target) if stack == target else f"{target!r} (stack {stack!r})"
+
+
+@check("E402", "Two targets share one Terraform state", "DER", C, docs=STATE_DOC)
+def shared_state(data: dict[str, Any]) -> Iterator[Problem]:
+    """Deploying a stack makes its state hold only that stack's resources: another target's policies in
+    the same state are destroyed. Checked per stack, after shards add their suffixes to the state key."""
+    owners: dict[str, tuple[int, str, str]] = {}  # state -> the first (target index, target, stack) using it
+    reported: set[tuple[str, str]] = set()
+    for i, raw in enumerate(data["targets"]):
+        name = raw["name"]
+        backend = parse_backend(name, raw.get("backend"))
+        for slot in stack_slots(name, raw.get("shards", 1), raw.get("previous_shards")):
+            state = _state_location(stack_backend(backend, slot))
+            j, other, other_stack = owners.setdefault(state, (i, name, slot.name))
+            # Two targets with one name are refused as such (their states are the same because of it).
+            if other == name or (other, name) in reported:
+                continue
+            reported.add((other, name))
+            yield Problem(
+                f"targets[{i}].backend" if "backend" in raw else f"targets[{i}].name",
+                f"target {_stack(name, slot.name)} uses the same Terraform state as target "
+                f"{_stack(other, other_stack)} (targets[{j}]): {state}; deploying one would destroy the other's "
+                "policies: give each target its own backend path or key",
+            )
+
+
 def _targets_of(entry: dict[str, Any], all_targets: list[str]) -> set[str]:
     return set(entry.get("targets") or all_targets)
 
@@ -142,4 +186,4 @@ def useless_exclude(data: dict[str, Any]) -> Iterator[Problem]:
                 )
 
 
-CHECKS = (region_typo, region_unknown, covered_pattern, unmatchable_pattern, useless_exclude)
+CHECKS = (region_typo, region_unknown, shared_state, covered_pattern, unmatchable_pattern, useless_exclude)

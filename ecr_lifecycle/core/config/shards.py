@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ecr_lifecycle.core.config.model import Backend, Fleet, Target, TargetPlan
 
@@ -75,33 +76,43 @@ def _cut(plan: TargetPlan, shard: int, shards: int) -> TargetPlan:
     )
 
 
+class Slot(NamedTuple):
+    """One stack of a target, before its plan is cut: what names it, and which state it uses."""
+
+    name: str
+    shard: int
+    shards: int
+    retired: bool
+
+
+def stack_slots(target: str, shards: int, previous_shards: int | None) -> list[Slot]:
+    """A target's stacks in order: one per shard, then one per old shard while the count changes."""
+    slots = [Slot(stack_name(target, k, shards), k, shards, False) for k in range(shards)]
+    if previous_shards is not None:
+        old = previous_shards
+        slots += [Slot(f"{target}-retired" + ("" if old == 1 else f"-{j}"), j, old, True) for j in range(old)]
+    return slots
+
+
+def stack_backend(backend: Backend, slot: Slot) -> Backend:
+    """The target's backend with this stack's own state key."""
+    return _with_suffix(backend, state_suffix(slot.shard, slot.shards))
+
+
 def target_stacks(target: Target, plan: TargetPlan) -> list[StackPlan]:
     migrating = target.previous_shards is not None
-    out = [
+    return [
         StackPlan(
-            stack_name(target.name, k, target.shards),
-            _cut(plan, k, target.shards),
-            _with_suffix(target.backend, state_suffix(k, target.shards)),
-            k,
-            target.shards,
-            import_all=migrating,
+            slot.name,
+            _cut(plan, slot.shard, slot.shards),
+            stack_backend(target.backend, slot),
+            slot.shard,
+            slot.shards,
+            import_all=migrating and not slot.retired,
+            retired=slot.retired,
         )
-        for k in range(target.shards)
+        for slot in stack_slots(target.name, target.shards, target.previous_shards)
     ]
-    if target.previous_shards is not None:
-        old = target.previous_shards
-        for j in range(old):
-            out.append(
-                StackPlan(
-                    f"{target.name}-retired" + ("" if old == 1 else f"-{j}"),
-                    _cut(plan, j, old),
-                    _with_suffix(target.backend, state_suffix(j, old)),
-                    j,
-                    old,
-                    retired=True,
-                )
-            )
-    return out
 
 
 def stack_plans(fleet: Fleet) -> dict[str, StackPlan]:
@@ -119,11 +130,8 @@ def stack_name_clashes(targets: tuple[Target, ...] | list[Target]) -> list[str]:
     owners: dict[str, str] = {}
     clashes = []
     for target in targets:
-        names = [stack_name(target.name, k, target.shards) for k in range(target.shards)]
-        if target.previous_shards is not None:
-            old = target.previous_shards
-            names += [f"{target.name}-retired" + ("" if old == 1 else f"-{j}") for j in range(old)]
-        for name in names:
+        for slot in stack_slots(target.name, target.shards, target.previous_shards):
+            name = slot.name
             if name in owners and owners[name] != target.name:
                 clashes.append(f"stack {name!r} of target {target.name!r} is also a stack of target {owners[name]!r}")
             owners.setdefault(name, target.name)

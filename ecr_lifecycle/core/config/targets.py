@@ -39,17 +39,7 @@ def parse_targets(doc: Document, environ: Mapping[str, str] | None, errors: list
             )
             continue
         seen[name] = i
-        b = raw.get("backend") or {"type": "local"}
-        backend = Backend(
-            kind=b["type"],
-            path=b.get("path", f"terraform.{name}.tfstate") if b["type"] == "local" else None,
-            bucket=b.get("bucket"),
-            key=b.get("key"),
-            region=b.get("region"),
-            encrypt=b.get("encrypt", True),
-            use_lockfile=b.get("use_lockfile", True),
-            role_arn=b.get("role_arn"),
-        )
+        backend = parse_backend(name, raw.get("backend"))
         endpoints = tuple(
             (service, _expand_env(doc, url, ["targets", i, "endpoints", service], environ, errors))
             for service, url in sorted((raw.get("endpoints") or {}).items())
@@ -74,6 +64,21 @@ def parse_targets(doc: Document, environ: Mapping[str, str] | None, errors: list
             )
         )
     return out
+
+
+def parse_backend(target: str, raw: Mapping[str, Any] | None) -> Backend:
+    """A target's (schema-valid) ``backend``; without one, a local state file named after the target."""
+    b = raw or {"type": "local"}
+    return Backend(
+        kind=b["type"],
+        path=b.get("path", f"terraform.{target}.tfstate") if b["type"] == "local" else None,
+        bucket=b.get("bucket"),
+        key=b.get("key"),
+        region=b.get("region"),
+        encrypt=b.get("encrypt", True),
+        use_lockfile=b.get("use_lockfile", True),
+        role_arn=b.get("role_arn"),
+    )
 
 
 def _expand_env(doc: Document, value: str, path: Path, environ: Mapping[str, str] | None, errors: list[str]) -> str:
