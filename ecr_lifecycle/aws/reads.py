@@ -44,14 +44,13 @@ class ReadLimits:
 
     concurrency: int = DEFAULT_CONCURRENCY
     rates: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
-    max_rps: float | None = None  # caps every action (``--max-rps``)
+    max_rps: float | None = None  # every action's rate (``--max-rps``: the flag beats the config)
 
     def rate(self, action: str) -> float:
-        rate = self.rates.get(action, OTHER_RATE)
-        return min(rate, self.max_rps) if self.max_rps else rate
+        return self.max_rps or self.rates.get(action, OTHER_RATE)
 
     def for_target(self, overrides: Iterable[tuple[str, float]]) -> ReadLimits:
-        """These limits with a target's ``read_rates`` over the defaults (the flag's cap still applies)."""
+        """These limits with a target's ``read_rates`` over the defaults (``max_rps`` still beats both)."""
         return ReadLimits(self.concurrency, {**self.rates, **dict(overrides)}, self.max_rps)
 
 

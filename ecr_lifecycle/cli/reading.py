@@ -40,7 +40,7 @@ def add_read_arguments(parser: Any) -> None:
         "--max-rps",
         type=_rate,
         metavar="RATE",
-        help="at most this many requests per second per API action and target (default: ECR's quotas, "
+        help="requests per second per API action and target, for every action (default: from ECR's quotas, "
         "or the target's read_rates)",
     )
     parser.add_argument(
