@@ -53,11 +53,12 @@ for target, details in by_target.items():
 """
 
 
-def measure(argv: list[str], cwd: Path) -> dict[str, float]:
+def measure(argv: list[str], cwd: Path, ok: tuple[int, ...] = (0, 3), stdout: Path | None = None) -> dict[str, float]:
     """Wall time of the whole process as a user sees it (start-up, work, exit), the peak RSS of its largest
-    process (``ru_maxrss``: the command or the copy it forks) and of all its processes together (sampled)."""
+    process (``ru_maxrss``: the command or the copy it forks) and of all its processes together (sampled).
+    ``ok``: the exit statuses that are a result; ``stdout``: where the output goes (default: nowhere)."""
     started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
+    with open(stdout or os.devnull, "wb") as sink:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=sink, stderr=subprocess.PIPE)
         tree = TreePeak(proc.pid)
@@ -67,7 +68,7 @@ def measure(argv: list[str], cwd: Path) -> dict[str, float]:
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 3):
+    if proc.returncode not in ok:
         raise SystemExit(f"{argv}: exit {proc.returncode}: {errors.decode(errors='replace')}")
     largest = usage.ru_maxrss / 1024
     return {"wall": wall, "peak_mb": max(largest, together), "largest_mb": largest}

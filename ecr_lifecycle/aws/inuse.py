@@ -4,9 +4,10 @@ definition family, and image-packaged Lambda functions ($LATEST and every alias,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from ecr_lifecycle.aws.reads import ReadScheduler
 from ecr_lifecycle.core.preview.guards import Usage
 
 
@@ -21,83 +22,124 @@ def _images(task_definition: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield str(c.get("name") or ""), c["image"]
 
 
-def ecs_in_use(ecs: Any, rollback_revisions: int = 5) -> Iterator[tuple[str, Usage]]:
+def ecs_in_use(
+    ecs: Any, rollback_revisions: int = 5, scheduler: ReadScheduler | None = None
+) -> list[tuple[str, Usage]]:
+    """Read concurrently (``scheduler``), listed in the order of a sequential walk: cluster by cluster, its
+    services then its tasks; then the task definition families."""
+    scheduler = scheduler or ReadScheduler()
+    scheduler.attach(ecs)
     described: dict[str, dict[str, Any]] = {}
 
-    def task_definition(arn: str) -> dict[str, Any]:
-        if arn not in described:
-            described[arn] = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
-        return described[arn]
+    def describe_all(arns: list[str]) -> None:
+        missing = list(dict.fromkeys(a for a in arns if a not in described))
+        tds = scheduler.map(
+            lambda arn: ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"],
+            missing,
+            _named("task definition"),
+        )
+        described.update(zip(missing, tds, strict=True))
 
-    clusters = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
-    for cluster in clusters:
+    def pages(op: str, key: str, **kwargs: Any) -> list[Any]:
+        # ECS's largest page (its default is 10): fewer round trips.
+        paginated = ecs.get_paginator(op).paginate(**kwargs, PaginationConfig={"PageSize": 100})
+        return [a for page in paginated for a in page[key]]
+
+    clusters = pages("list_clusters", "clusterArns")
+    services = scheduler.map(lambda c: pages("list_services", "serviceArns", cluster=c), clusters, _named("cluster"))
+    chunks = [(c, chunk) for c, arns in zip(clusters, services, strict=True) for chunk in _chunks(arns, 10)]
+    found = scheduler.map(lambda cc: ecs.describe_services(cluster=cc[0], services=cc[1])["services"], chunks, _first)
+    by_cluster: dict[str, list[dict[str, Any]]] = {c: [] for c in clusters}
+    for (cluster, _), batch in zip(chunks, found, strict=True):
+        by_cluster[cluster] += batch
+    tasks = scheduler.map(
+        lambda c: _tasks(ecs, c, pages("list_tasks", "taskArns", cluster=c)), clusters, _named("cluster")
+    )
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for service in (s for batch in by_cluster.values() for s in batch):
+        # The desired task definition, and every deployment's: during a rollout, the old one still runs.
+        pairs = [(service.get("taskDefinition"), "desired")] + [
+            (d.get("taskDefinition"), str(d.get("status", "")).lower()) for d in service.get("deployments") or ()
+        ]
+        wanted[service["serviceArn"]] = list(dict.fromkeys((a, s) for a, s in pairs if a))
+    families = pages("list_task_definition_families", "families", status="ACTIVE")
+    revisions = scheduler.map(
+        lambda f: pages("list_task_definitions", "taskDefinitionArns", familyPrefix=f, status="ACTIVE"),
+        families,
+        _named("task definition family"),
+    )
+    newest_by_family = []
+    for family, arns in zip(families, revisions, strict=True):
+        mine = [a for a in arns if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
+        newest_by_family.append(
+            sorted(mine, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)[:rollback_revisions]
+        )
+    describe_all([a for pairs in wanted.values() for a, _ in pairs] + [a for n in newest_by_family for a in n])
+
+    out: list[tuple[str, Usage]] = []
+    for cluster, cluster_tasks in zip(clusters, tasks, strict=True):
         cluster_name = cluster.rsplit("/", 1)[-1]
-        services = [
-            a for page in ecs.get_paginator("list_services").paginate(cluster=cluster) for a in page["serviceArns"]
-        ]
-        for chunk in _chunks(services, 10):
-            for service in ecs.describe_services(cluster=cluster, services=chunk)["services"]:
-                # The desired task definition, and every deployment's: during a rollout, the old one still runs.
-                wanted = [(service.get("taskDefinition"), "desired")] + [
-                    (d.get("taskDefinition"), str(d.get("status", "")).lower())
-                    for d in service.get("deployments") or ()
-                ]
-                for arn, status in dict.fromkeys((a, s) for a, s in wanted if a):
-                    td = task_definition(arn)
-                    revision = f"task definition {td['family']}:{td['revision']} ({status})"
-                    for container, image in _images(td):
-                        name = f"{cluster_name}/{service['serviceName']}"
-                        yield image, Usage("ECS service", name, f"{revision}, container {container}")
-        tasks = [a for page in ecs.get_paginator("list_tasks").paginate(cluster=cluster) for a in page["taskArns"]]
-        for chunk in _chunks(tasks, 100):
-            for task in ecs.describe_tasks(cluster=cluster, tasks=chunk)["tasks"]:
-                name = f"{cluster_name}/{task['taskArn'].rsplit('/', 1)[-1]}"
-                for c in task.get("containers") or ():
-                    if c.get("image"):
-                        yield c["image"], Usage("ECS task", name, f"container {c.get('name')}")
-                    if c.get("imageDigest") and c.get("image"):
-                        repository = c["image"].split("@", 1)[0].rsplit(":", 1)[0] if "/" in c["image"] else c["image"]
-                        yield (
-                            f"{repository}@{c['imageDigest']}",
-                            Usage("ECS task", name, f"container {c.get('name')}, running"),
-                        )
-    families = [
-        f
-        for page in ecs.get_paginator("list_task_definition_families").paginate(status="ACTIVE")
-        for f in page["families"]
-    ]
-    for family in families:
-        arns = [
-            a
-            for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
-            for a in page["taskDefinitionArns"]
-            if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family
-        ]
-        newest = sorted(arns, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)[:rollback_revisions]
+        for service in by_cluster[cluster]:
+            for arn, status in wanted[service["serviceArn"]]:
+                td = described[arn]
+                revision = f"task definition {td['family']}:{td['revision']} ({status})"
+                for container, image in _images(td):
+                    name = f"{cluster_name}/{service['serviceName']}"
+                    out.append((image, Usage("ECS service", name, f"{revision}, container {container}")))
+        for task in cluster_tasks:
+            name = f"{cluster_name}/{task['taskArn'].rsplit('/', 1)[-1]}"
+            for c in task.get("containers") or ():
+                if c.get("image"):
+                    out.append((c["image"], Usage("ECS task", name, f"container {c.get('name')}")))
+                if c.get("imageDigest") and c.get("image"):
+                    repository = c["image"].split("@", 1)[0].rsplit(":", 1)[0] if "/" in c["image"] else c["image"]
+                    usage = Usage("ECS task", name, f"container {c.get('name')}, running")
+                    out.append((f"{repository}@{c['imageDigest']}", usage))
+    for newest in newest_by_family:
         for arn in newest:
-            td = task_definition(arn)
+            td = described[arn]
             for container, image in _images(td):
                 detail = f"rollback target, container {container}"
-                yield image, Usage("ECS task definition", f"{td['family']}:{td['revision']}", detail)
+                out.append((image, Usage("ECS task definition", f"{td['family']}:{td['revision']}", detail)))
+    return out
 
 
-def lambda_in_use(lam: Any) -> Iterator[tuple[str, Usage]]:
+def _tasks(ecs: Any, cluster: str, arns: list[str]) -> list[dict[str, Any]]:
+    return [t for chunk in _chunks(arns, 100) for t in ecs.describe_tasks(cluster=cluster, tasks=chunk)["tasks"]]
+
+
+def _named(kind: str) -> Callable[[str], str]:
+    return lambda value: f"{kind} {value}"
+
+
+def _first(pair: tuple[str, list[str]]) -> str:
+    return f"the services of cluster {pair[0]}"
+
+
+def lambda_in_use(lam: Any, scheduler: ReadScheduler | None = None) -> list[tuple[str, Usage]]:
+    """$LATEST and every alias of each image-packaged function, read concurrently, in the functions' order."""
+    scheduler = scheduler or ReadScheduler()
+    scheduler.attach(lam)
     functions = [f for page in lam.get_paginator("list_functions").paginate() for f in page["Functions"]]
-    for function in functions:
-        if function.get("PackageType") != "Image":
-            continue
-        name = function["FunctionName"]
-        code = lam.get_function(FunctionName=name)["Code"]
-        for key in ("ImageUri", "ResolvedImageUri"):
+    names = [f["FunctionName"] for f in functions if f.get("PackageType") == "Image"]
+    per_function = scheduler.map(lambda name: _function_images(lam, name), names, _named("Lambda function"))
+    return [found for images in per_function for found in images]
+
+
+def _function_images(lam: Any, name: str) -> list[tuple[str, Usage]]:
+    out: list[tuple[str, Usage]] = []
+    code = lam.get_function(FunctionName=name)["Code"]
+    for key in ("ImageUri", "ResolvedImageUri"):
+        if code.get(key):
+            out.append((code[key], Usage("Lambda function", name, "$LATEST")))
+    aliases = [a for page in lam.get_paginator("list_aliases").paginate(FunctionName=name) for a in page["Aliases"]]
+    for alias in aliases:
+        code = lam.get_function(FunctionName=name, Qualifier=alias["Name"])["Code"]
+        detail = f"alias {alias['Name']} -> version {alias['FunctionVersion']}"
+        for key in ("ResolvedImageUri", "ImageUri"):
             if code.get(key):
-                yield code[key], Usage("Lambda function", name, "$LATEST")
-        aliases = [a for page in lam.get_paginator("list_aliases").paginate(FunctionName=name) for a in page["Aliases"]]
-        for alias in aliases:
-            code = lam.get_function(FunctionName=name, Qualifier=alias["Name"])["Code"]
-            detail = f"alias {alias['Name']} -> version {alias['FunctionVersion']}"
-            for key in ("ResolvedImageUri", "ImageUri"):
-                if code.get(key):
-                    yield code[key], Usage("Lambda function", name, detail)
+                out.append((code[key], Usage("Lambda function", name, detail)))
+    return out
 
 
 def batch_in_use(batch: Any) -> Iterator[tuple[str, Usage]]:
@@ -134,30 +176,41 @@ def apprunner_in_use(apprunner: Any) -> Iterator[tuple[str, Usage]]:
     yield from apprunner_images([apprunner.describe_service(ServiceArn=arn)["Service"] for arn in arns])
 
 
-def resolve_tags(ecr: Any, account: str | None, region: str, found: list[tuple[str, Usage]]) -> list[tuple[str, Usage]]:
+def resolve_tags(
+    ecr: Any,
+    account: str | None,
+    region: str,
+    found: list[tuple[str, Usage]],
+    scheduler: ReadScheduler | None = None,
+) -> list[tuple[str, Usage]]:
     """Tag-only references to this registry, pinned to the digest the tag names now (``repo:tag@digest``):
     the in-use list then stays true after the tag moves. References to other registries, unknown
     repositories or tags are kept as written."""
     from ecr_lifecycle.core.preview.guards import BadReference, parse_reference
 
-    cache: dict[tuple[str, str], str | None] = {}
-    out = []
-    for text, usage in found:
+    scheduler = scheduler or ReadScheduler()
+    scheduler.attach(ecr)
+    keys: list[tuple[str, str] | None] = []
+    for text, _ in found:
         try:
             ref = parse_reference(text, "in-use")
         except BadReference:
-            out.append((text, usage))
+            keys.append(None)
             continue
-        if ref.digest is not None or ref.tag is None or not ref.concerns(account, region):
-            out.append((text, usage))
-            continue
-        key = (ref.repository, ref.tag)
-        if key not in cache:
-            try:
-                details = ecr.describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
-                cache[key] = details["imageDetails"][0]["imageDigest"] if details["imageDetails"] else None
-            except Exception:  # a repository or tag that does not exist (any more): keep the reference as is
-                cache[key] = None
-        digest = cache[key]
-        out.append((f"{text}@{digest}" if digest else text, usage))
+        mine = ref.digest is None and ref.tag is not None and ref.concerns(account, region)
+        keys.append((ref.repository, ref.tag) if mine and ref.tag is not None else None)
+
+    def digest(key: tuple[str, str]) -> str | None:
+        try:
+            details = ecr.describe_images(repositoryName=key[0], imageIds=[{"imageTag": key[1]}])
+            return str(details["imageDetails"][0]["imageDigest"]) if details["imageDetails"] else None
+        except Exception:  # a repository or tag that does not exist (any more): keep the reference as is
+            return None
+
+    unique = list(dict.fromkeys(k for k in keys if k is not None))
+    digests = dict(zip(unique, scheduler.map(digest, unique, lambda k: f"tag {k[0]}:{k[1]}"), strict=True))
+    out = []
+    for (text, usage), key in zip(found, keys, strict=True):
+        pinned = digests.get(key) if key is not None else None
+        out.append((f"{text}@{pinned}" if pinned else text, usage))
     return out

@@ -7,12 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ecr_lifecycle.aws.reads import ReadScheduler, RegistryReadError
+from ecr_lifecycle.aws.session import describe_failure
 from ecr_lifecycle.core.preview.inventory import CHILDREN_FIELD
 
 INDEX_MEDIA_TYPES = {
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.oci.image.index.v1+json",
 }
+PAGE = {"PageSize": 1000}  # the largest page both list calls allow: fewest round trips
 
 
 def _jsonable(value: Any) -> Any:
@@ -26,9 +29,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def repository_names(client: Any) -> list[str]:
+    """Every repository's name, sorted; ``RegistryReadError`` in one line when they cannot be listed."""
     names: list[str] = []
-    for page in client.get_paginator("describe_repositories").paginate():
-        names.extend(r["repositoryName"] for r in page["repositories"])
+    try:
+        for page in client.get_paginator("describe_repositories").paginate(PaginationConfig=PAGE):
+            names.extend(r["repositoryName"] for r in page["repositories"])
+    except Exception as exc:  # botocore raises many types; all mean "could not read"
+        raise RegistryReadError(f"cannot list repositories: {describe_failure(exc)}") from None
     return sorted(names)
 
 
@@ -36,9 +43,11 @@ def describe_images(client: Any, repository: str) -> list[dict[str, Any]]:
     """Every image, archived ones included (``imageStatus: ANY`` where the endpoint knows it)."""
     paginator = client.get_paginator("describe_images")
     try:
-        pages = list(paginator.paginate(repositoryName=repository, filter={"imageStatus": "ANY"}))
-    except client.exceptions.InvalidParameterException:
-        pages = list(paginator.paginate(repositoryName=repository))  # endpoints without the archive API
+        pages = list(
+            paginator.paginate(repositoryName=repository, filter={"imageStatus": "ANY"}, PaginationConfig=PAGE)
+        )
+    except client.exceptions.InvalidParameterException:  # endpoints without the archive API
+        pages = list(paginator.paginate(repositoryName=repository, PaginationConfig=PAGE))
     details = [_jsonable(d) for page in pages for d in page["imageDetails"]]
     indexes = [d for d in details if d.get("imageManifestMediaType") in INDEX_MEDIA_TYPES]
     for start in range(0, len(indexes), 100):
@@ -55,11 +64,17 @@ def describe_images(client: Any, repository: str) -> list[dict[str, Any]]:
     return details
 
 
-def read_registry(client: Any, progress: Callable[[str, int, int], None] | None = None) -> list[dict[str, Any]]:
+def read_registry(
+    client: Any, progress: Callable[[str, int, int], None] | None = None, scheduler: ReadScheduler | None = None
+) -> list[dict[str, Any]]:
+    """Every image of every repository, repository by repository in name order (as a sequential read gives
+    them), read ``scheduler``'s concurrency at a time."""
+    scheduler = scheduler or ReadScheduler()
+    scheduler.attach(client)
     names = repository_names(client)
-    details: list[dict[str, Any]] = []
-    for n, name in enumerate(names, 1):
-        details.extend(describe_images(client, name))
-        if progress:
-            progress(name, n, len(names))
-    return details
+    per_repository = scheduler.map(lambda name: describe_images(client, name), names, _repository, progress)
+    return [d for details in per_repository for d in details]
+
+
+def _repository(name: str) -> str:
+    return f"repository {name}"

@@ -1,42 +1,30 @@
-"""Read every repository's lifecycle policy, in parallel, failing whole rather than partially."""
+"""Read every repository's lifecycle policy, concurrently, failing whole rather than partially."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ecr_lifecycle.aws.inventory import repository_names
-from ecr_lifecycle.aws.session import describe_failure
+from ecr_lifecycle.aws.reads import ReadScheduler, RegistryReadError
 
-
-class RegistryReadError(Exception):
-    """The registry could not be read completely (permissions, throttling after retries, ...)."""
+__all__ = ["RegistryReadError", "read_policies"]
 
 
 def read_policies(
-    client: Any, workers: int = 8, progress: Callable[[str, int, int], None] | None = None
+    client: Any, progress: Callable[[str, int, int], None] | None = None, scheduler: ReadScheduler | None = None
 ) -> dict[str, str | None]:
-    """Repository name -> lifecycle policy text (None when the repository has none)."""
-    try:
-        names = repository_names(client)
-    except Exception as exc:  # botocore raises many types; all mean "could not read"
-        raise RegistryReadError(f"cannot list repositories: {describe_failure(exc)}") from None
+    """Repository name -> lifecycle policy text (None when the repository has none), sorted by name."""
+    scheduler = scheduler or ReadScheduler()
+    scheduler.attach(client)
+    names = repository_names(client)
 
-    def one(name: str) -> tuple[str, str | None]:
+    def one(name: str) -> str | None:
         try:
             text: str = client.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-            return name, text
+            return text
         except client.exceptions.LifecyclePolicyNotFoundException:
-            return name, None
-        except Exception as exc:
-            raise RegistryReadError(f"cannot read the policy of {name}: {describe_failure(exc)}") from None
+            return None
 
-    # botocore's adaptive retry mode (see session.py) backs off on throttling within each call.
-    out: dict[str, str | None] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for name, text in pool.map(one, names):
-            out[name] = text
-            if progress is not None:
-                progress(name, len(out), len(names))
-    return dict(sorted(out.items()))
+    texts = scheduler.map(one, names, lambda name: f"the policy of {name}", progress)
+    return dict(zip(names, texts, strict=True))

@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ecr_lifecycle.aws.reads import MAX_CONCURRENCY
 from ecr_lifecycle.core.config.model import Target, is_loopback_url
 
 # What a local emulator (moto) accepts; given only to targets whose endpoints are all on loopback.
@@ -30,7 +31,8 @@ def _retries() -> Config:
         raise AwsSetupError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number") from None
     if not 1 <= attempts <= 100:
         raise AwsSetupError(f"AWS_MAX_ATTEMPTS={raw!r}: use a number from 1 to 100")
-    return Config(retries={"max_attempts": attempts, "mode": "adaptive"})
+    # One connection per request in flight (aws/reads.py: at most MAX_CONCURRENCY); urllib3 opens them lazily.
+    return Config(retries={"max_attempts": attempts, "mode": "adaptive"}, max_pool_connections=MAX_CONCURRENCY)
 
 
 def describe_failure(exc: BaseException) -> str:

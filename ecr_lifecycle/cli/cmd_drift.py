@@ -14,6 +14,7 @@ from ecr_lifecycle.cli.errors import CliError, aws_failures
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
+from ecr_lifecycle.cli.reading import add_read_arguments, report_reads, scheduler_for
 from ecr_lifecycle.core.config.model import Target, UnknownTarget
 from ecr_lifecycle.views import drift as views
 
@@ -38,6 +39,7 @@ def register(sub: Any) -> None:
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
     add_progress_argument(p)
+    add_read_arguments(p)
     p.add_argument(
         "--strict", action="store_true", help="also exit 4 for live policies on repositories no entry manages"
     )
@@ -45,9 +47,8 @@ def register(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
+    from ecr_lifecycle.aws.reads import per_target
     from ecr_lifecycle.aws.session import check_account, ecr_client
 
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
@@ -59,13 +60,16 @@ def handle(args: argparse.Namespace) -> int:
 
     def read(target: Target) -> tuple[str, dict[str, str | None]]:
         check_account(target, profile=args.profile, endpoint_url=endpoint)
+        scheduler = scheduler_for(args, target)
         with progress(f"reading {target.name}", args.progress) as tick:
             client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
-            return target.name, read_policies(client, progress=tick)
+            policies = read_policies(client, tick, scheduler)
+        report_reads(args, target, scheduler)
+        return target.name, policies
 
     try:
-        with aws_failures(), ThreadPoolExecutor(max_workers=max(1, min(4, len(targets)))) as pool:
-            live = dict(pool.map(read, targets))
+        with aws_failures():
+            live = dict(per_target(read, targets))
     except RegistryReadError as exc:
         raise CliError(str(exc), exitcodes.INVALID) from None
     report = detect_drift(fleet, live)

@@ -17,6 +17,7 @@ from ecr_lifecycle.cli import exitcodes
 from ecr_lifecycle.cli.errors import CliError, aws_failures
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
+from ecr_lifecycle.cli.reading import add_read_arguments, report_reads, scheduler_for
 from ecr_lifecycle.core.config.load import load_fleet
 from ecr_lifecycle.core.config.model import Target
 from ecr_lifecycle.core.config.targets import load_targets, parse_targets, target_schema
@@ -50,6 +51,7 @@ def register(sub: Any) -> None:
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
     add_progress_argument(p)
+    add_read_arguments(p)
     p.add_argument("--force", action="store_true", help="overwrite existing files in --output")
     p.add_argument(
         "--templates",
@@ -86,6 +88,7 @@ def _targets(args: argparse.Namespace) -> tuple[list[Target], list[dict[str, Any
 
 def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
+    from ecr_lifecycle.aws.reads import per_target
     from ecr_lifecycle.aws.session import check_account, ecr_client
 
     if os.path.exists(args.output) and not os.path.isdir(args.output):
@@ -93,16 +96,21 @@ def handle(args: argparse.Namespace) -> int:
     targets, raw_targets = _targets(args)
     library, texts = _library(args.templates)  # before any AWS call: a bad folder is a usage error
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    live: dict[str, dict[str, str | None]] = {}
-    for target in targets:
+
+    def read(target: Target) -> dict[str, str | None]:
         try:
-            with aws_failures():
-                check_account(target, profile=args.profile, endpoint_url=endpoint)
-                with progress(f"reading {target.name}", args.progress) as tick:
-                    client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
-                    live[target.name] = read_policies(client, progress=tick)
+            check_account(target, profile=args.profile, endpoint_url=endpoint)
+            scheduler = scheduler_for(args, target)
+            with progress(f"reading {target.name}", args.progress) as tick:
+                client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+                policies = read_policies(client, tick, scheduler)
         except RegistryReadError as exc:
             raise CliError(f"target {target.name}: {exc}; nothing written", exitcodes.INVALID) from None
+        report_reads(args, target, scheduler)
+        return policies
+
+    with aws_failures():
+        live = {t.name: policies for t, policies in zip(targets, per_target(read, targets), strict=True)}
     result = adopt_registries(raw_targets, live, _relative_schema(args.output), library, texts)
     files = {"repositories.yaml": result.config}
     files.update({os.path.join("policies", name): text for name, text in result.templates.items()})

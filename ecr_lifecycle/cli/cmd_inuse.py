@@ -14,6 +14,7 @@ from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.inuse_live import collect_live
+from ecr_lifecycle.cli.reading import add_read_arguments
 from ecr_lifecycle.core.inuse.kubernetes import NotKubectlJson, kubectl_items
 from ecr_lifecycle.core.inuse.model import to_json
 from ecr_lifecycle.core.preview.guards import Usage
@@ -54,6 +55,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
     p.add_argument("--output", metavar="FILE", help="write to FILE (whole or not at all) instead of stdout")
+    add_read_arguments(p)
     p.set_defaults(handler=handle)
 
 
@@ -96,4 +98,4 @@ def handle(args: argparse.Namespace) -> int:
 
 def _aws(args: argparse.Namespace) -> list[tuple[str, Usage]]:
     fleet = load_fleet_or_fail(args.config, reaches_aws=True)
-    return collect_live(fleet, args.target, args.profile, args.endpoint_url, args.rollback_revisions)
+    return collect_live(fleet, args.target, args.profile, args.endpoint_url, args.rollback_revisions, args)

@@ -26,7 +26,8 @@ from ecr_lifecycle.cli.options import (
     read_in_use,
 )
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
-from ecr_lifecycle.core.config.model import Fleet, UnknownTarget
+from ecr_lifecycle.cli.reading import add_read_arguments, report_reads, scheduler_for
+from ecr_lifecycle.core.config.model import Fleet, Target, UnknownTarget
 from ecr_lifecycle.core.policy.model import Policy
 from ecr_lifecycle.core.preview.guards import ImageRef
 from ecr_lifecycle.core.preview.inventory import Image, InventoryError, parse_inventory
@@ -88,6 +89,7 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", help="AWS profile for --live")
     p.add_argument("--save-inventory", metavar="DIR", help="with --live: write what was read, for offline review")
     add_progress_argument(p)
+    add_read_arguments(p)
     p.add_argument(
         "--indent",
         type=int,
@@ -110,7 +112,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.in_use_live:
         if fleet is None:
             fleet = load_fleet_or_fail(args.config, reaches_aws=True)
-        refs += live_references(fleet, args.profile, args.endpoint_url)
+        refs += live_references(fleet, args.profile, args.endpoint_url, reads=args)
     with no_gc_pauses():
         return _preview(args, fleet, single, refs, now)
 
@@ -151,26 +153,32 @@ def _offline(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, 
 
 def _live(args: argparse.Namespace, fleet: Fleet | None) -> dict[str | None, list[Image]]:
     from ecr_lifecycle.aws.inventory import read_registry
-    from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
+    from ecr_lifecycle.aws.reads import RegistryReadError, per_target
+    from ecr_lifecycle.aws.session import check_account, ecr_client
 
     assert fleet is not None
     try:
         targets = fleet.select_targets([args.target] if args.target else None)
     except UnknownTarget as exc:
         raise CliError(str(exc)) from None
-    out: dict[str | None, list[Image]] = {}
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    for target in targets:
-        with aws_failures():
-            check_account(target, profile=args.profile, endpoint_url=endpoint)
-            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+
+    def read(target: Target) -> list[dict[str, Any]]:
+        check_account(target, profile=args.profile, endpoint_url=endpoint)
+        client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+        scheduler = scheduler_for(args, target)
         with progress(f"reading {target.name}", args.progress) as tick:
             try:
-                details = read_registry(client, tick)
-            except Exception as exc:  # botocore errors: one line, never a traceback
-                raise CliError(
-                    f"target {target.name}: cannot read the registry: {describe_failure(exc)}", exitcodes.INVALID
-                ) from None
+                details = read_registry(client, tick, scheduler)
+            except RegistryReadError as exc:
+                raise CliError(f"target {target.name}: {exc}", exitcodes.INVALID) from None
+        report_reads(args, target, scheduler)
+        return details
+
+    with aws_failures():
+        read_all = per_target(read, targets)
+    out: dict[str | None, list[Image]] = {}
+    for target, details in zip(targets, read_all, strict=True):
         if args.save_inventory:
             _save_inventory(args.save_inventory, target.name, details)
         try:

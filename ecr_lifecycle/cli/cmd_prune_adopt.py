@@ -14,6 +14,7 @@ from ecr_lifecycle.cli.files import write_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.progress import add_progress_argument, progress
+from ecr_lifecycle.cli.reading import add_read_arguments, report_reads, scheduler_for
 from ecr_lifecycle.core.config.edit import EditError, remove_adopt_flags
 from ecr_lifecycle.core.config.load import config_path
 from ecr_lifecycle.core.config.model import Target
@@ -35,11 +36,13 @@ def register(sub: Any) -> None:
     p.add_argument("--endpoint-url", help="ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS profile")
     add_progress_argument(p)
+    add_read_arguments(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from ecr_lifecycle.aws.policies import RegistryReadError, read_policies
+    from ecr_lifecycle.aws.reads import per_target
     from ecr_lifecycle.aws.session import check_account, ecr_client
 
     path = config_path(args.config)
@@ -51,12 +54,17 @@ def handle(args: argparse.Namespace) -> int:
 
     def read(target: Target) -> dict[str, str | None]:
         check_account(target, profile=args.profile, endpoint_url=endpoint)
+        scheduler = scheduler_for(args, target)
         with progress(f"reading {target.name}", args.progress) as tick:
-            return read_policies(ecr_client(target, profile=args.profile, endpoint_url=endpoint), progress=tick)
+            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
+            policies = read_policies(client, tick, scheduler)
+        report_reads(args, target, scheduler)
+        return policies
 
+    targets = fleet.targets if any(e.adopt for e in fleet.repositories) else ()
     try:
         with aws_failures():
-            live = {t.name: read(t) for t in fleet.targets if any(e.adopt for e in fleet.repositories)}
+            live = {t.name: policies for t, policies in zip(targets, per_target(read, targets), strict=True)}
     except RegistryReadError as exc:
         raise CliError(str(exc), exitcodes.INVALID) from None
     report = detect_drift(fleet, live)

@@ -16,7 +16,8 @@ from ecr_lifecycle.cli.errors import CliError, aws_failures, read_text
 from ecr_lifecycle.cli.fleet import add_config_argument, load_fleet_or_fail
 from ecr_lifecycle.cli.help import add_command
 from ecr_lifecycle.cli.options import load_by_target
-from ecr_lifecycle.core.config.model import Fleet
+from ecr_lifecycle.cli.reading import add_read_arguments, report_reads, scheduler_for
+from ecr_lifecycle.core.config.model import Fleet, Target
 from ecr_lifecycle.views import config as views
 
 
@@ -49,6 +50,7 @@ def register(sub: Any) -> None:
     p.add_argument("--target", help="with --images: the target a flat inventory belongs to")
     p.add_argument("--endpoint-url", help="with --live: ECR endpoint (also AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="with --live: AWS profile")
+    add_read_arguments(p)
     p.set_defaults(handler=handle)
 
 
@@ -81,16 +83,21 @@ def _repository_names(args: argparse.Namespace, fleet: Fleet) -> dict[str, list[
         images = assign_targets(load_by_target(args.images, args.target, fleet.target_names), fleet)
         return {str(t): [i.repository for i in batch] for t, batch in images.items()}
     from ecr_lifecycle.aws.inventory import repository_names
-    from ecr_lifecycle.aws.session import check_account, describe_failure, ecr_client
+    from ecr_lifecycle.aws.reads import RegistryReadError, per_target
+    from ecr_lifecycle.aws.session import check_account, ecr_client
 
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    out = {}
+
+    def read(target: Target) -> list[str]:
+        check_account(target, profile=args.profile, endpoint_url=endpoint)
+        scheduler = scheduler_for(args, target)
+        client = scheduler.attach(ecr_client(target, profile=args.profile, endpoint_url=endpoint))
+        try:
+            names = repository_names(client)
+        except RegistryReadError as exc:
+            raise CliError(f"target {target.name}: {exc}", 1) from None
+        report_reads(args, target, scheduler)
+        return names
+
     with aws_failures():
-        for target in fleet.targets:
-            check_account(target, profile=args.profile, endpoint_url=endpoint)
-            client = ecr_client(target, profile=args.profile, endpoint_url=endpoint)
-            try:
-                out[target.name] = repository_names(client)
-            except Exception as exc:  # botocore errors: one line
-                raise CliError(f"target {target.name}: cannot list repositories: {describe_failure(exc)}", 1) from None
-    return out
+        return {t.name: names for t, names in zip(fleet.targets, per_target(read, fleet.targets), strict=True)}

@@ -47,6 +47,7 @@ class Target:
     endpoints: tuple[tuple[str, str], ...] = ()
     shards: int = 1
     previous_shards: int | None = None  # set while the shard count changes (a migration step)
+    read_rates: tuple[tuple[str, float], ...] = ()  # API action -> requests per second for live reads
 
     @property
     def is_local(self) -> bool:

@@ -61,6 +61,7 @@ def parse_targets(doc: Document, environ: Mapping[str, str] | None, errors: list
                 endpoints,
                 shards,
                 previous,
+                tuple(sorted((action, float(rate)) for action, rate in (raw.get("read_rates") or {}).items())),
             )
         )
     return out
