@@ -2,8 +2,8 @@
 
 A second synthesis into the same outdir waits for the first (a lock file beside it). An
 interrupted one leaves the previous output as it was. Terraform's working files in the old
-stack folders (``.terraform/``, the lock file) move into the new tree, so a swap costs no re-init, and so
-do the state files Terraform may leave there (``KEPT``).
+stack folders (``.terraform/``, the lock file, plans, state files: whatever the synthesis does not write
+itself) move into the new tree, so a swap costs no re-init and loses nothing.
 """
 
 from __future__ import annotations
@@ -19,19 +19,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-# Besides the working files: state Terraform writes into its working folder, which may be the only copy.
-# ``errored.tfstate`` is what it saves when it cannot write the backend (``terraform state push`` it later);
-# ``terraform.tfstate`` (its backup, ``terraform.tfstate.d/`` per workspace) is where Terraform keeps local
-# state in that folder: our local backend's state lives beside the config instead, but a state someone
-# keeps there must not vanish with a synth either.
-KEPT = (
-    ".terraform",
-    ".terraform.lock.hcl",
-    "errored.tfstate",
-    "terraform.tfstate",
-    "terraform.tfstate.backup",
-    "terraform.tfstate.d",
-)
 LOCK_WAIT_SECONDS = float(os.environ.get("ECR_LIFECYCLE_SYNTH_LOCK_WAIT", "120"))
 
 
@@ -93,7 +80,10 @@ def _carry_working_files(old: str, new: str) -> None:
                 os.rename(os.path.join(stacks, name), target)
             continue
         same_state = _backend(os.path.join(stacks, name)) == _backend(target)
-        for kept in KEPT:
+        # Everything Terraform (or its user) left in the stack folder: `.terraform/`, the lock file, plans,
+        # `errored.tfstate` (what it saves when it cannot write the backend; `terraform state push` it later),
+        # local state: anything the new synthesis does not write itself.
+        for kept in sorted(os.listdir(os.path.join(stacks, name))):
             if kept == ".terraform" and not same_state:
                 # The stack now keeps its state elsewhere (a shard count or a backend changed). Terraform's
                 # working folder still names the old state, and `terraform init -migrate-state` (what cdktf asks

@@ -124,6 +124,7 @@ def test_state_files_terraform_leaves_in_a_stack_folder_survive_a_new_synthesis(
         "terraform.tfstate",
         "terraform.tfstate.backup",
         "terraform.tfstate.d/blue/terraform.tfstate",
+        "plan.tfplan",  # a plan saved in the stack folder (`terraform plan -out`)
     ]
     for name in kept:
         (stack / name).write_bytes(b'{"lineage": "' + name.encode() + b'"}\n')
