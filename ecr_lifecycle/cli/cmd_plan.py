@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -78,12 +79,18 @@ def handle_plan(args: argparse.Namespace) -> int:
         keep = os.path.abspath(args.out) if args.out else None
 
         def one(stack: str) -> Any:
-            return plan_stack(os.path.join(outdir, "stacks", stack), stack, env, keep)
+            # A stack that fails does not stop the others: each is its own state and its own answer.
+            try:
+                return plan_stack(os.path.join(outdir, "stacks", stack), stack, env, keep)
+            except TerraformError as exc:
+                return exc
 
         with ThreadPoolExecutor(max_workers=min(args.parallel, len(chosen)) or 1) as pool:
-            plans = list(pool.map(one, chosen))
-    except TerraformError as exc:
+            results = list(pool.map(one, chosen))
+    except TerraformError as exc:  # before any stack: the app's folder, the synthesis
         raise CliError(explain_failure(fleet, exc.stack, exc.output) or str(exc), exitcodes.INVALID) from None
+    failed = [r for r in results if isinstance(r, TerraformError)]
+    plans = [r for r in results if not isinstance(r, TerraformError)]
     report = PlanReport(tuple(summarize(p.stack, p.plan, p.saved) for p in plans))
     if args.format == "json":
         print(json.dumps(views.json_document(report), indent=2))
@@ -91,4 +98,14 @@ def handle_plan(args: argparse.Namespace) -> int:
         print(views.markdown(report), end="")
     else:
         print(views.plain_text(report))
+    for failure in failed:
+        print(f"error: {explain_failure(fleet, failure.stack, failure.output) or failure}", file=sys.stderr)
+    if failed:
+        planned = ", ".join(p.stack for p in plans) or "none"
+        stacks = ", ".join(failure.stack for failure in failed)
+        print(
+            f"error: {len(failed)} of {len(results)} stack(s) failed to plan: {stacks} (planned: {planned})",
+            file=sys.stderr,
+        )
+        return exitcodes.INVALID
     return exitcodes.CHANGES if report.changes else exitcodes.OK

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from ecr_lifecycle.core.report.plan import error_blocks
+
 
 class TerraformError(Exception):
     """A step failed; the message names the stack and Terraform's last words; ``output`` is all it said."""
@@ -57,12 +59,13 @@ def _terraform(args: list[str], cwd: str, env: dict[str, str], stack: str) -> su
         raise TerraformError("terraform is not on PATH")
     proc = subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=3600)
     if proc.returncode not in (0, 2) or (proc.returncode == 2 and args[0] != "plan"):
-        last = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()]
-        raise TerraformError(
-            f"stack {stack}: terraform {args[0]} failed: {last[-1] if last else proc.returncode}",
-            stack,
-            proc.stdout + proc.stderr,
-        )
+        # Terraform's own words, whole: its last line alone hid the cause ("132:       }" for "AWS account ID
+        # not allowed"). Its Error: blocks when it printed any, else the last lines it printed.
+        said = error_blocks(proc.stderr + proc.stdout)
+        if not said:
+            said = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()][-5:]
+        detail = "\n".join(said) or f"exit {proc.returncode}"
+        raise TerraformError(f"stack {stack}: terraform {args[0]} failed:\n{detail}", stack, proc.stdout + proc.stderr)
     return proc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,3 +48,19 @@ def summarize(stack: str, plan: Mapping[str, Any], saved: str | None = None) -> 
         change += actions == ["update"]
         forget += actions == ["forget"]
     return StackSummary(stack, add, change, destroy, imports, saved, forget)
+
+
+_BOX = re.compile(r"^[│╷╵] ?", re.M)
+
+
+def error_blocks(output: str) -> list[str]:
+    """Terraform's ``Error:`` blocks (each from its ``Error:`` line to the end of its box), without the box."""
+    text = _BOX.sub("", output)
+    starts = [m.start() for m in re.finditer(r"^Error: ", text, re.M)]
+    blocks = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        block = text[start:end].strip()
+        if block:
+            blocks.append(re.sub(r"\n{3,}", "\n\n", block))
+    return blocks
