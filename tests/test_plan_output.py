@@ -29,7 +29,8 @@ repositories:
     templates: [untagged-cleanup]
 """
 
-# What Terraform prints (its boxes and its escaped quotes in an address included) when a plan fails on a provider setting and an import.
+# What Terraform prints when a plan fails on a provider setting and an import (its boxes included, and the
+# escaped quotes of an address inside quotes).
 OUTPUT = """\
 aws_ecr_lifecycle_policy.this["svc/kept"]: Preparing import... [id=svc/kept]
 aws_ecr_lifecycle_policy.this["svc/kept"]: Refreshing state... [id=svc/kept]
