@@ -66,6 +66,18 @@ def _apply(project: Project, stacks: dict[str, Any]) -> None:
             assert applied.returncode == 0, applied.stdout + applied.stderr
 
 
+def _with_policy(ecr: Any, names: list[str]) -> set[str]:
+    """The repositories among ``names`` that have a lifecycle policy live."""
+    found = set()
+    for name in names:
+        try:
+            ecr.get_lifecycle_policy(repositoryName=name)
+            found.add(name)
+        except ecr.exceptions.LifecyclePolicyNotFoundException:
+            pass
+    return found
+
+
 def test_resharding_moves_repositories_between_states_without_a_destroy(tmp_path: Path) -> None:
     path = scratch_project(tmp_path / "project")
     state = tmp_path / "state"
@@ -77,14 +89,7 @@ def test_resharding_moves_repositories_between_states_without_a_destroy(tmp_path
             ecr.create_repository(repositoryName=name)
 
         def live() -> set[str]:
-            found = set()
-            for name in NAMED + DISCOVERED:
-                try:
-                    ecr.get_lifecycle_policy(repositoryName=name)
-                    found.add(name)
-                except ecr.exceptions.LifecyclePolicyNotFoundException:
-                    pass
-            return found
+            return _with_policy(ecr, NAMED + DISCOVERED)
 
         # One stack first, deployed.
         (path / "repositories.yaml").write_text(_config(state, ""))
@@ -132,14 +137,7 @@ def test_resharding_through_the_cdktf_cli_keeps_every_policy(tmp_path: Path) -> 
             ecr.create_repository(repositoryName=name)
 
         def live() -> set[str]:
-            found = set()
-            for name in names + DISCOVERED[:2]:
-                try:
-                    ecr.get_lifecycle_policy(repositoryName=name)
-                    found.add(name)
-                except ecr.exceptions.LifecyclePolicyNotFoundException:
-                    pass
-            return found
+            return _with_policy(ecr, names + DISCOVERED[:2])
 
         def config(shards: str) -> str:
             return _config(state, shards).replace(
